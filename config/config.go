@@ -1,0 +1,71 @@
+// Package config is the registry's one configuration struct: command-line
+// flags, their EPR_* environment variables and the config file
+// (operations.md §1–§3). It is parsed and validated once, in main.
+package config
+
+import (
+	"crypto/tls"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+)
+
+// Version is the upstream version this registry is compatible with; it is
+// what -version, / and the logs report.
+const Version = "1.40.1"
+
+// Config is everything the registry is configured with.
+type Config struct {
+	Flags Flags
+	File  File
+}
+
+// Flags are the 27 upstream flags (operations.md §2.1).
+type Flags struct {
+	Address                      string
+	AllowUnknownQueryParameters  bool
+	ConfigPath                   string
+	DisablePackageValidation     bool
+	DryRun                       bool
+	FeatureEnableCategoriesCache bool
+	FeatureEnableSearchCache     bool
+	FeatureIncrementalUpdates    bool
+	FeatureProxyMode             bool
+	FeatureSQLStorageIndexer     bool
+	FeatureStorageIndexer        bool
+	HTTPProfAddress              string
+	LogLevel                     zapcore.Level
+	LogType                      string
+	MetricsAddress               string
+	PackagePathsEnableWatcher    bool
+	PackagePathsWorkers          int
+	ProxyAllowInsecure           bool
+	ProxyTo                      string
+	RequirePackageSignatures     bool
+	StorageEndpoint              string
+	StorageIndexerBucketInternal string
+	StorageIndexerWatchInterval  time.Duration
+	TLSCert                      string
+	TLSKey                       string
+	TLSMinVersion                uint16 // 0 when unset; tls.VersionTLS11..13
+	PrintVersion                 bool
+}
+
+var _ = tls.VersionTLS12
+
+// File is the config file (operations.md §3.2), after the EPR_SQL_INDEXER_*
+// overrides of §3.4.
+type File struct {
+	PackagePaths []string
+
+	CacheTimeIndex      time.Duration
+	CacheTimeSearch     time.Duration
+	CacheTimeCategories time.Duration
+	CacheTimeCatchAll   time.Duration
+
+	SQLIndexerDatabaseFolderPath string
+	SearchCacheSize              int
+	SearchCacheTTL               time.Duration
+	CategoriesCacheSize          int
+	CategoriesCacheTTL           time.Duration
+}
