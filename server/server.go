@@ -29,6 +29,10 @@ type Options struct {
 
 	// Proxy is the proxy-mode client; nil when proxy mode is off.
 	Proxy Proxy
+
+	// SearchCache and CategoriesCache are optional response caches.
+	SearchCache     ResponseCache
+	CategoriesCache ResponseCache
 }
 
 // Proxy is what the handlers need from proxy mode (operations.md §9).
@@ -45,4 +49,11 @@ type Proxy interface {
 // NewRouter builds the main HTTP handler.
 func NewRouter(opts Options) (http.Handler, error) {
 	return nil, errors.New("not implemented")
+}
+
+// ResponseCache keeps finished /search or /categories bodies keyed by the
+// request URL (SQL storage indexer's technical-preview caches, search.md §11).
+type ResponseCache interface {
+	Get(key string) ([]byte, bool)
+	Add(key string, body []byte)
 }
