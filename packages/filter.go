@@ -2,14 +2,14 @@ package packages
 
 import (
 	"context"
-	"errors"
-	"net/url"
 
 	"github.com/Masterminds/semver/v3"
 )
 
 // Filter selects package versions for /search, /categories and lookups
-// (search.md §4–§6). The zero value matches every version, newest only.
+// (search.md §4–§6). The zero value keeps the newest non-prerelease,
+// non-experimental version of every package; lookups of one exact version
+// set PackageName, PackageVersion, Prerelease and AllVersions.
 type Filter struct {
 	AllVersions    bool
 	Category       string
@@ -19,7 +19,7 @@ type Filter struct {
 	PackageName    string
 	PackageVersion string // exact version string; used by lookups
 	PackageType    string
-	Capabilities   []string
+	Capabilities   []string // nil when the parameter was not given
 	SpecMin        *semver.Version
 	SpecMax        *semver.Version
 	Discovery      []DiscoveryFilter
@@ -41,18 +41,32 @@ func (e *QueryError) Error() string { return e.Msg }
 // Apply runs the filter pipeline over the packages of one indexer:
 // per-version filters, newest-version selection, category filter with
 // policy-template pruning (standard or legacy mode). The input is not
-// modified; pruned packages are returned as copies.
+// modified; pruned packages are returned as copies. A nil filter keeps
+// everything. The only error is the spec comparison failure of §3.11.
 func (f *Filter) Apply(ctx context.Context, pkgs Packages) (Packages, error) {
-	return nil, errors.New("not implemented")
-}
-
-// ParseSearchQuery builds the filter of a /search request.
-func ParseSearchQuery(q url.Values, allowUnknown bool) (*Filter, error) {
-	return nil, errors.New("not implemented")
-}
-
-// ParseCategoriesQuery builds the filter of a /categories request and
-// reports include_policy_templates.
-func ParseCategoriesQuery(q url.Values, allowUnknown bool) (*Filter, bool, error) {
-	return nil, false, errors.New("not implemented")
+	if f == nil {
+		return append(Packages(nil), pkgs...), nil
+	}
+	var kept Packages
+	for _, p := range pkgs {
+		ok, err := f.matchVersion(p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			kept = append(kept, p)
+		}
+	}
+	switch {
+	case f.Experimental && f.AllVersions:
+		kept = legacyRemoveUnstable(kept)
+	case f.Experimental:
+		kept = selectNewest(kept, legacyNewer)
+	case !f.AllVersions:
+		kept = selectNewest(kept, plainNewer)
+	}
+	if f.Category == "" {
+		return kept, nil
+	}
+	return filterCategory(kept, f.Category), nil
 }
