@@ -62,6 +62,9 @@ func zipFixture(t *testing.T, dir, out string) {
 
 func writeZip(t *testing.T, dir, prefix, target string) {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.Create(target)
 	if err != nil {
 		t.Fatal(err)
