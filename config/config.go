@@ -4,7 +4,6 @@
 package config
 
 import (
-	"crypto/tls"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -50,8 +49,6 @@ type Flags struct {
 	TLSMinVersion                uint16 // 0 when unset; tls.VersionTLS11..13
 	PrintVersion                 bool
 }
-
-var _ = tls.VersionTLS12
 
 // File is the config file (operations.md §3.2), after the EPR_SQL_INDEXER_*
 // overrides of §3.4.

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envFunc(m map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := m[name]
+		return v, ok
+	}
+}
+
+// TestRunInProcess drives run itself: its exit codes, and a graceful
+// shutdown triggered by cancelling the context.
+func TestRunInProcess(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(config, []byte("package_paths: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	quick := []struct {
+		args       []string
+		env        map[string]string
+		code       int
+		stdout     string
+		stderrHas  string
+		stderrLast string
+	}{
+		{args: []string{"-version"}, stdout: "Elastic Package Registry version 1.40.1\n"},
+		{args: []string{"-help"}, stderrHas: "Usage of epr:\n"},
+		{args: []string{"-bogus"}, code: 2, stderrHas: "flag provided but not defined: -bogus\nUsage of epr:\n"},
+		{env: map[string]string{"EPR_PACKAGE_PATHS_WORKERS": "x"}, code: 1, stderrLast: "failed to set -package-paths-workers: parse error"},
+		{args: []string{"-config", filepath.Join(dir, "none.yml")}, code: 1, stderrLast: "fatal: Configuration file is not available: " + filepath.Join(dir, "none.yml")},
+		{args: []string{"-config", config, "-dry-run"}, code: 1, stderrLast: "fatal: No local packages found."},
+	}
+	for _, tt := range quick {
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), append([]string{"epr"}, tt.args...), envFunc(tt.env), &stdout, &stderr)
+		if code != tt.code || stdout.String() != tt.stdout {
+			t.Errorf("%v: code %d, stdout %q; want %d, %q", tt.args, code, stdout.String(), tt.code, tt.stdout)
+		}
+		if !strings.Contains(stderr.String(), tt.stderrHas) {
+			t.Errorf("%v: stderr %q does not contain %q", tt.args, stderr.String(), tt.stderrHas)
+		}
+		if tt.stderrLast != "" {
+			lines := normalize(t, stderr.String())
+			if last := lines[len(lines)-1]; last != tt.stderrLast {
+				t.Errorf("%v: last stderr line %q, want %q", tt.args, last, tt.stderrLast)
+			}
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := freePort(t)
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"epr", "-config", config, "-feature-proxy-mode", "-address", addr, "-log-type", "dev"},
+			envFunc(nil), &syncBuffer{}, stderr)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if resp, err := httpGet("http://" + addr + "/health"); err == nil && resp.status == 200 {
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("run returned %d before serving:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving:\n%s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("run returned %d:\n%s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "\tINFO\t") || !strings.Contains(last, "\tPackage registry stopped\t") {
+		t.Errorf("last line %q, want the dev-format stopped line", last)
+	}
+	if _, err := httpGet("http://" + addr + "/health"); err == nil {
+		t.Error("the listener is still open after run returned")
+	}
+}
+
+func TestAsStartupFailure(t *testing.T) {
+	cause := errors.New("failed to prepare fake storage server: index file must contain some package entries")
+	tests := []struct {
+		name    string
+		err     error
+		message string
+		cause   string
+	}{
+		{
+			name:    "typed",
+			err:     &startupFailure{Message: "failed to initialize storage indexer", Err: cause},
+			message: "failed to initialize storage indexer",
+			cause:   cause.Error(),
+		},
+		{
+			name:    "typed, wrapped",
+			err:     fmt.Errorf("setup: %w", &startupFailure{Message: "m"}),
+			message: "m",
+		},
+		{
+			name:    "message: %w",
+			err:     fmt.Errorf("failed to initialize fake GCS server: %w", cause),
+			message: "failed to initialize fake GCS server",
+			cause:   cause.Error(),
+		},
+		{
+			name:    "plain",
+			err:     errors.New("EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server."),
+			message: "EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server.",
+		},
+		{
+			name:    "wrapped without the usual separator",
+			err:     fmt.Errorf("%w (while starting)", cause),
+			message: cause.Error() + " (while starting)",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := asStartupFailure(tt.err)
+			got := ""
+			if f.Err != nil {
+				got = f.Err.Error()
+			}
+			if f.Message != tt.message || got != tt.cause {
+				t.Errorf("got (%q, %q), want (%q, %q)", f.Message, got, tt.message, tt.cause)
+			}
+		})
+	}
+}
