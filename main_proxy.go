@@ -4,11 +4,19 @@ import (
 	"go.uber.org/zap"
 
 	"epr/config"
+	"epr/proxymode"
 	"epr/server"
 )
 
 // setupProxy returns the proxy-mode client, or nil when proxy mode is off
-// (operations.md §9).
+// (operations.md §9). The router logs the technical-preview line.
 func setupProxy(cfg *config.Config, logger *zap.Logger) (server.Proxy, error) {
-	return nil, nil
+	if !cfg.Flags.FeatureProxyMode {
+		return nil, nil
+	}
+	client, err := proxymode.New(cfg.Flags.ProxyTo, proxymode.Options{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	return client, nil
 }
