@@ -24,6 +24,7 @@ type Options struct {
 	AllowUnknownQueryParameters bool
 
 	// ServiceName and ServiceVersion are what / and /index.json report.
+	// Empty values fall back to "package-registry" and the upstream version.
 	ServiceName    string
 	ServiceVersion string
 
@@ -33,6 +34,19 @@ type Options struct {
 	// SearchCache and CategoriesCache are optional response caches.
 	SearchCache     ResponseCache
 	CategoriesCache ResponseCache
+
+	// Instrument, when set, wraps every routed request between the CORS
+	// middleware and the access log (operations.md §4.3: metrics sit
+	// there). RouteTemplate gives it the route's `path` label.
+	Instrument func(http.Handler) http.Handler
+
+	// CountStorageRequest, when set, is called once per artifact, signature
+	// or static request that reached a package (epr_storage_requests_total,
+	// operations.md §6): location "local" for packages on disk, "remote"
+	// for proxy-mode redirects; component "artifacts", "signatures" or
+	// "statics". Requests relayed to a storage endpoint are counted by the
+	// storage resolver itself, not here.
+	CountStorageRequest func(location, component string)
 }
 
 // Proxy is what the handlers need from proxy mode (operations.md §9).
@@ -46,14 +60,47 @@ type Proxy interface {
 	Package(r *http.Request, name, version string) (packagePtr, error)
 }
 
-// NewRouter builds the main HTTP handler.
-func NewRouter(opts Options) (http.Handler, error) {
-	return nil, errors.New("not implemented")
-}
-
 // ResponseCache keeps finished /search or /categories bodies keyed by the
 // request URL (SQL storage indexer's technical-preview caches, search.md §11).
 type ResponseCache interface {
 	Get(key string) ([]byte, bool)
 	Add(key string, body []byte)
+}
+
+// NewRouter builds the main HTTP handler.
+func NewRouter(opts Options) (http.Handler, error) {
+	if opts.Indexer == nil {
+		return nil, errors.New("no indexer given")
+	}
+	for _, d := range []time.Duration{opts.CacheTimeIndex, opts.CacheTimeSearch, opts.CacheTimeCategories, opts.CacheTimeCatchAll} {
+		if d <= 0 {
+			return nil, errors.New("cache times must be greater than zero")
+		}
+	}
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	s, err := newServer(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Proxy != nil {
+		opts.Logger.Info("Technical preview: Proxy mode is an experimental feature and it may be unstable.")
+	}
+	return s.routes(), nil
+}
+
+// server holds what the handlers share; it is immutable once built.
+type server struct {
+	opts      Options
+	log       *zap.Logger
+	indexBody []byte
+}
+
+func newServer(opts Options) (*server, error) {
+	body, err := indexBody(opts.ServiceName, opts.ServiceVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &server{opts: opts, log: opts.Logger, indexBody: body}, nil
 }

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"os"
+
+	"go.uber.org/zap"
+
+	"epr/packages"
+)
+
+// artifact serves /epr/{ignored}/{name}-{version}.zip (api.md §10.8): the
+// zip file of a zip package, a zip generated on the fly for a directory
+// package, or the remote file of a storage or proxied package.
+func (s *server) artifact(w http.ResponseWriter, r *http.Request) {
+	name, version, err := packageVars(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.findPackage(r, name, version, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Package == nil {
+		s.fail(w, r, errArtifactNotFound)
+		return
+	}
+	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	if p.Resolver != nil {
+		p.Resolver.ServeArtifact(w, r, p.Package)
+		s.countStorage(p, componentArtifacts)
+		return
+	}
+	// Local artifacts count even when serving fails (operations.md §6).
+	s.countStorage(p, componentArtifacts)
+	if p.IsZip {
+		err = serveLocalFile(w, r, p.BasePath, contentTypes[".zip"])
+	} else {
+		err = s.streamPackageZip(w, r, p.Package)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+	}
+}
+
+// streamPackageZip sends a directory package as a zip built while it is
+// written: no Content-Length, Last-Modified or range support, and a cut
+// body if reading fails half-way (api.md §10.8).
+func (s *server) streamPackageZip(w http.ResponseWriter, r *http.Request, p *packages.Package) error {
+	info, err := os.Stat(p.BasePath)
+	if err != nil {
+		return internalError(err)
+	}
+	if !info.IsDir() {
+		return internalError(errors.New("package path is not a directory: " + p.BasePath))
+	}
+	w.Header().Set("Content-Type", contentTypes[".zip"])
+	w.WriteHeader(http.StatusOK)
+	// Flushing before the first byte makes net/http chunk the body even
+	// when the whole archive would fit in its buffer, so the answer never
+	// carries a Content-Length, as upstream's never does for these.
+	if err := http.NewResponseController(w).Flush(); err != nil {
+		s.log.Debug("flushing artifact headers failed", zap.Error(err))
+	}
+	if r.Method == http.MethodHead {
+		// net/http discards a HEAD body anyway; do not build it.
+		return nil
+	}
+	if err := writePackageZip(w, p.BasePath, p.Name+"-"+p.Version); err != nil {
+		s.log.Warn("writing package artifact failed", zap.String("file.path", p.BasePath), zap.Error(err))
+		// The status is gone already. Aborting the connection keeps the
+		// chunked body from ending cleanly, so the client sees a failed
+		// download instead of a complete-looking, broken archive.
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}

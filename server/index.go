@@ -1,0 +1,29 @@
+package server
+
+import (
+	"net/http"
+
+	"epr/config"
+	"epr/packages"
+)
+
+const defaultServiceName = "package-registry"
+
+// indexBody renders the / document once, at startup (api.md §10.1).
+func indexBody(name, version string) ([]byte, error) {
+	if name == "" {
+		name = defaultServiceName
+	}
+	if version == "" {
+		version = config.Version
+	}
+	return packages.MarshalIndentJSON(struct {
+		Name    string `json:"service.name"`
+		Version string `json:"service.version"`
+	}{name, version})
+}
+
+// index serves / and /index.json; the query is ignored.
+func (s *server) index(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, s.opts.CacheTimeIndex, s.indexBody)
+}

@@ -1,0 +1,17 @@
+package server
+
+import (
+	"net/http"
+	"time"
+)
+
+// writeJSON sends a rendered JSON document with the public cache headers
+// of its route (api.md §9). No Content-Length is set: net/http adds one for
+// small bodies and chunks the others.
+func writeJSON(w http.ResponseWriter, maxAge time.Duration, body []byte) {
+	h := w.Header()
+	setPublicCache(h, maxAge)
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,71 @@
+package server
+
+import (
+	"net/http"
+
+	"epr/indexer"
+	"epr/packages"
+)
+
+// search serves /search (api.md §10.4, search.md).
+func (s *server) search(w http.ResponseWriter, r *http.Request) {
+	key := responseCacheKey(r)
+	if body, ok := cacheGet(s.opts.SearchCache, key); ok {
+		writeJSON(w, s.opts.CacheTimeSearch, body)
+		return
+	}
+	filter, err := packages.ParseSearchQuery(r.URL.Query(), s.opts.AllowUnknownQueryParameters)
+	if err != nil {
+		s.fail(w, r, badRequest(err.Error()))
+		return
+	}
+	pkgs, err := s.opts.Indexer.Get(r.Context(), &indexer.GetOptions{Filter: filter})
+	if err != nil {
+		s.fail(w, r, indexerNotFound("fetching package failed: "+err.Error()))
+		return
+	}
+	if s.opts.Proxy != nil {
+		remote, err := s.opts.Proxy.Search(r)
+		if err != nil {
+			s.fail(w, r, proxyError("search", err))
+			return
+		}
+		pkgs = mergeSearch(pkgs, remote, filter.AllVersions)
+	}
+	body, err := packages.SearchJSON(pkgs)
+	if err != nil {
+		s.fail(w, r, internalError(err))
+		return
+	}
+	// A lookup of one package's newest version is not kept (operations.md
+	// §8.6.7): Kibana asks it for every package and it goes stale first.
+	if filter.PackageName == "" || filter.AllVersions {
+		cacheAdd(s.opts.SearchCache, key, body)
+	}
+	writeJSON(w, s.opts.CacheTimeSearch, body)
+}
+
+// mergeSearch adds the remote results to the local ones, the local entry
+// winning for the same name and version, and reduces the union to the
+// newest version per name unless all versions were asked for
+// (operations.md §9.3).
+func mergeSearch(local, remote packages.Packages, allVersions bool) packages.Packages {
+	type key struct{ name, version string }
+	seen := make(map[key]bool, len(local))
+	merged := make(packages.Packages, 0, len(local)+len(remote))
+	for _, p := range local {
+		seen[key{p.Name, p.Version}] = true
+		merged = append(merged, p)
+	}
+	for _, p := range remote {
+		if p == nil || seen[key{p.Name, p.Version}] {
+			continue
+		}
+		seen[key{p.Name, p.Version}] = true
+		merged = append(merged, p)
+	}
+	if allVersions {
+		return merged
+	}
+	return indexer.LatestPerName(merged)
+}

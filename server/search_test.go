@@ -1,0 +1,86 @@
+package server
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestSearch(t *testing.T) {
+	srv := startServer(t, defaultOptions(listIndexer{newFixture(t).pkgs}))
+
+	ok := map[string][]string{
+		"Content-Type":                {"application/json"},
+		"Cache-Control":               public("600"),
+		"Access-Control-Allow-Origin": corsHeader,
+		"Last-Modified":               absent,
+	}
+	bad := plainError(noStoreCache, true)
+	runCases(t, srv, []httpCase{
+		{name: "default", target: "/search", status: 200, headers: ok, golden: "search.json"},
+		{name: "all with prereleases", target: "/search?all=true&prerelease=true", status: 200, headers: ok, golden: "search-all-prerelease.json"},
+		{name: "one package", target: "/search?package=alpha", status: 200, headers: ok, golden: "search-alpha.json"},
+		{name: "POST is GET", method: http.MethodPost, target: "/search?package=alpha", status: 200, headers: ok, golden: "search-alpha.json"},
+		{name: "OPTIONS is GET", method: http.MethodOptions, target: "/search?package=alpha", status: 200, headers: ok, golden: "search-alpha.json"},
+		{name: "semicolon pair dropped", target: "/search?package=alpha;prerelease=true", status: 200, headers: ok, golden: "search.json"},
+		{name: "empty result", target: "/search?package=nonexistent", status: 200, body: "[]",
+			headers: map[string][]string{"Content-Length": {"2"}, "Cache-Control": public("600"), "Content-Type": {"application/json"}}},
+		{name: "unknown parameter allowed", target: "/search?package=nonexistent&foo=bar", status: 200, body: "[]"},
+		{name: "range ignored", target: "/search?package=nonexistent", header: map[string]string{"Range": "bytes=0-0"}, status: 200, body: "[]"},
+		{name: "invalid all", target: "/search?all=maybe", status: 400, headers: bad, body: "invalid 'all' query param: 'maybe'\n"},
+		{name: "invalid prerelease", target: "/search?prerelease=x", status: 400, headers: bad, body: "invalid 'prerelease' query param: 'x'\n"},
+	})
+
+	t.Run("HEAD reports the length", func(t *testing.T) {
+		get, body := do(t, srv, http.MethodGet, "/search?package=alpha", nil)
+		head, headBody := do(t, srv, http.MethodHead, "/search?package=alpha", nil)
+		if get.StatusCode != 200 || head.StatusCode != 200 || len(headBody) != 0 {
+			t.Fatalf("GET %d, HEAD %d with %d body bytes", get.StatusCode, head.StatusCode, len(headBody))
+		}
+		if head.ContentLength != int64(len(body)) {
+			t.Errorf("HEAD Content-Length %d, GET body %d bytes", head.ContentLength, len(body))
+		}
+	})
+}
+
+func TestSearchStrictParameters(t *testing.T) {
+	opts := defaultOptions(listIndexer{newFixture(t).pkgs})
+	opts.AllowUnknownQueryParameters = false
+	srv := startServer(t, opts)
+	bad := plainError(noStoreCache, true)
+	runCases(t, srv, []httpCase{
+		{name: "search unknown", target: "/search?package=alpha&unknown=true", status: 400, headers: bad, body: "unknown query parameter: \"unknown\"\n"},
+		{name: "search categories-only parameter", target: "/search?include_policy_templates=true", status: 400, headers: bad,
+			body: "unknown query parameter: \"include_policy_templates\"\n"},
+		{name: "categories search-only parameter", target: "/categories?package=alpha", status: 400, headers: bad,
+			body: "unknown query parameter: \"package\"\n"},
+		{name: "known parameters pass", target: "/search?package=alpha&internal=whatever", status: 200, golden: "search-alpha.json"},
+		// Other routes never read the query.
+		{name: "package index ignores query", target: "/package/alpha/1.0.0/?unknown=1", status: 200, golden: "package-alpha-1.0.0.json"},
+		{name: "index ignores query", target: "/?unknown=1", status: 200, golden: "index.json"},
+	})
+}
+
+func TestCategories(t *testing.T) {
+	srv := startServer(t, defaultOptions(listIndexer{newFixture(t).pkgs}))
+	ok := map[string][]string{
+		"Content-Type":                {"application/json"},
+		"Cache-Control":               public("600"),
+		"Access-Control-Allow-Origin": corsHeader,
+	}
+	runCases(t, srv, []httpCase{
+		{name: "default", target: "/categories", status: 200, headers: ok, golden: "categories.json"},
+		{name: "prerelease", target: "/categories?prerelease=true", status: 200, headers: ok, golden: "categories-prerelease.json"},
+		{name: "search parameters ignored", target: "/categories?package=gamma&all=true", status: 200, headers: ok, golden: "categories.json"},
+		{name: "OPTIONS is GET", method: http.MethodOptions, target: "/categories", status: 200, headers: ok, golden: "categories.json"},
+		{name: "bad include_policy_templates", target: "/categories?include_policy_templates=foo", status: 400,
+			headers: plainError(noStoreCache, true), body: "invalid 'include_policy_templates' query param: 'foo'\n"},
+		{name: "bad prerelease", target: "/categories?prerelease=foo", status: 400,
+			headers: plainError(noStoreCache, true), body: "invalid 'prerelease' query param: 'foo'\n"},
+	})
+
+	empty := startServer(t, defaultOptions(listIndexer{}))
+	runCases(t, empty, []httpCase{
+		{name: "empty categories", target: "/categories", status: 200, headers: ok, body: "[]\n"},
+		{name: "empty search", target: "/search", status: 200, headers: ok, body: "[]"},
+	})
+}

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"strings"
+	"syscall"
+
+	"github.com/gorilla/mux"
+
+	"epr/packages"
+)
+
+// static serves /package/{name}/{version}/{path} (api.md §10.7): one file
+// of the package, read through PackageFS so that nothing outside the
+// package can be reached.
+func (s *server) static(w http.ResponseWriter, r *http.Request) {
+	name, version, err := packageVars(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	file := mux.Vars(r)[varFile]
+	p, err := s.findPackage(r, name, version, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Package == nil {
+		s.fail(w, r, errPackageNotFound)
+		return
+	}
+	// Set before the file is looked for: a missing file answers 404 with
+	// these public headers (upstream quirk, api.md §7.3).
+	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	if p.Resolver != nil {
+		p.Resolver.ServeStatic(w, r, p.Package, file)
+		s.countStorage(p, componentStatics)
+		return
+	}
+	if err := servePackageFile(w, r, p.Package, file); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.countStorage(p, componentStatics)
+}
+
+// servePackageFile serves one file of a local package with
+// http.ServeContent and the file's modification time (the entry's time in
+// a zip). Directories answer 404 rather than upstream's broken answers
+// (api.md §10.7).
+func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Package, name string) error {
+	if !validFileName(name) {
+		return errResourceNotFound
+	}
+	pfs, err := packages.NewPackageFS(p.BasePath, p.IsZip)
+	if err != nil {
+		return internalError(err)
+	}
+	defer pfs.Close()
+	f, err := pfs.Open(name)
+	if err != nil {
+		return fileError(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fileError(err)
+	}
+	if info.IsDir() {
+		return errResourceNotFound
+	}
+	content, err := seekable(f)
+	if err != nil {
+		return internalError(err)
+	}
+	ctype, err := contentType(name, content)
+	if err != nil {
+		return internalError(err)
+	}
+	w.Header().Set("Content-Type", ctype)
+	http.ServeContent(w, r, name, info.ModTime(), content)
+	return nil
+}
+
+// validFileName rejects names that cannot denote a file inside the package
+// whatever the file system: empty, absolute, with "." or ".." elements,
+// backslashes or NUL bytes. PackageFS checks again; this only makes sure
+// such names are a plain 404 before any file system is opened.
+func validFileName(name string) bool {
+	return fs.ValidPath(name) && name != "." &&
+		!strings.ContainsAny(name, "\\\x00")
+}
+
+// fileError maps a failure to open a package file: anything that means
+// "there is no such file in this package" is the static 404, other failures
+// (permissions, I/O, unreadable zip entries) are a 500 (api.md §8).
+func fileError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) ||
+		errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP) ||
+		escapesPackage(err) {
+		return errResourceNotFound
+	}
+	return internalError(err)
+}
+
+// escapesPackage tells whether os.Root refused a symbolic link leading out
+// of the package. The error value is not exported, hence the text match.
+func escapesPackage(err error) bool {
+	return strings.Contains(err.Error(), "path escapes from parent")
+}
+
+// seekable returns f itself when it can seek (directory packages), else its
+// content in memory (zip entries), which ranges need.
+func seekable(f fs.File) (io.ReadSeeker, error) {
+	if rs, ok := f.(io.ReadSeeker); ok {
+		return rs, nil
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(b), nil
+}

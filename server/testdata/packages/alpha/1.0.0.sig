@@ -1,0 +1,5 @@
+-----BEGIN PGP SIGNATURE-----
+
+dGVzdCBzaWduYXR1cmUgZm9yIGFscGhhIDEuMC4wLCBub3QgYSByZWFsIG9uZQo=
+=test
+-----END PGP SIGNATURE-----
