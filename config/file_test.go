@@ -350,7 +350,7 @@ func TestShippedConfigFiles(t *testing.T) {
 		path  string
 		paths []string
 	}{
-		{"../config.yml", []string{"./testdata/package", "./testdata/local-storage"}},
+		{"../config.yml", []string{"./testdata/local-storage"}},
 		{"../config.docker.yml", []string{"/packages/package-registry"}},
 	}
 	for _, tt := range tests {
