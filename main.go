@@ -26,6 +26,7 @@ import (
 
 	"epr/config"
 	"epr/indexer"
+	"epr/metrics"
 	"epr/server"
 	"epr/util"
 )
@@ -140,6 +141,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *zap.Logger, serviceN
 	if err != nil {
 		return fatalError(logger, err)
 	}
+	reg.watcher = startWatcher(ctx, cfg, logger, reg)
 	code := serveRegistry(ctx, cfg, logger, serviceName, stderr, reg, failures)
 	// Fatal paths close the sources too: upstream just exits, but closing
 	// releases the SQL indexer's files and the emulator cleanly.
@@ -162,7 +164,7 @@ func serveRegistry(ctx context.Context, cfg *config.Config, logger *zap.Logger, 
 		return fatal(logger, "error occurred while serving", zap.Error(err))
 	}
 
-	if err := startMetrics(cfg, logger); err != nil {
+	if err := startMetrics(cfg, logger, reg.metrics, failures); err != nil {
 		_ = srv.Close()
 		return fatal(logger, "failed to start Prometheus metrics endpoint", zap.Error(err))
 	}
@@ -174,9 +176,18 @@ func serveRegistry(ctx context.Context, cfg *config.Config, logger *zap.Logger, 
 type registry struct {
 	indexer indexer.Indexer
 	storage *storageSetup
+	// fsIndexers are the zip and directory indexers (the watcher reloads
+	// them); metrics is nil unless -metrics-address is set; watcher is nil
+	// unless -package-paths-enable-watcher is set.
+	fsIndexers []*indexer.FileSystemIndexer
+	metrics    *metrics.Metrics
+	watcher    *indexer.Watcher
 }
 
 func (r *registry) close(logger *zap.Logger) {
+	if r.watcher != nil {
+		_ = r.watcher.Close()
+	}
 	if err := r.indexer.Close(context.Background()); err != nil {
 		logger.Error("closing indexers failed", zap.Error(err))
 	}
@@ -189,7 +200,8 @@ func (r *registry) close(logger *zap.Logger) {
 // directory packages; operations.md §8.1), loads it and applies the
 // "no packages" rule of §1.2. useEmulator is false in dry-run mode.
 func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, useEmulator bool) (*registry, error) {
-	storage, err := setupStorage(ctx, cfg, logger, useEmulator)
+	m := newMetrics(cfg)
+	storage, err := setupStorage(ctx, cfg, logger, useEmulator, storageMetrics(m))
 	if err != nil {
 		return nil, err
 	}
@@ -204,19 +216,22 @@ func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 		EnableWatcher:     cfg.Flags.PackagePathsEnableWatcher,
 		Logger:            logger,
 	}
+	zips, dirs := indexer.NewZipFileSystemIndexer(fsOptions), indexer.NewFileSystemIndexer(fsOptions)
 	reg := &registry{
 		indexer: indexer.NewCombined(
 			storage.Indexer,
-			indexer.NewZipFileSystemIndexer(fsOptions),
-			indexer.NewFileSystemIndexer(fsOptions),
+			m.InstrumentIndexer(zips.Name(), zips),
+			m.InstrumentIndexer(dirs.Name(), dirs),
 		),
-		storage: storage,
+		storage:    storage,
+		fsIndexers: []*indexer.FileSystemIndexer{zips, dirs},
+		metrics:    m,
 	}
 	if err := reg.indexer.Init(ctx); err != nil {
 		reg.close(logger)
 		return nil, &startupFailure{Message: "Init failed", Err: err}
 	}
-	if err := checkPackagesAvailable(ctx, cfg, logger, reg.indexer); err != nil {
+	if err := checkPackagesAvailable(ctx, cfg, logger, reg.indexer, m); err != nil {
 		reg.close(logger)
 		return nil, err
 	}
@@ -226,13 +241,12 @@ func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 // checkPackagesAvailable counts the packages of every source. Having none
 // is fatal, except in proxy mode (the remote has some) and with the
 // watcher (they may come later).
-func checkPackagesAvailable(ctx context.Context, cfg *config.Config, logger *zap.Logger, idx indexer.Indexer) error {
+func checkPackagesAvailable(ctx context.Context, cfg *config.Config, logger *zap.Logger, idx indexer.Indexer, m *metrics.Metrics) error {
 	pkgs, err := idx.Get(ctx, &indexer.GetOptions{})
 	if err != nil {
 		return &startupFailure{Message: "Init failed", Err: err}
 	}
-	// The epr_number_indexed_packages gauge is to be set to len(pkgs) here
-	// once metrics exist.
+	m.SetIndexedPackages(len(pkgs))
 	switch {
 	case len(pkgs) > 0:
 		// "local" even when the packages come from remote storage, as
@@ -272,6 +286,8 @@ func newRouter(cfg *config.Config, logger *zap.Logger, serviceName string, reg *
 		Proxy:                       proxy,
 		SearchCache:                 reg.storage.SearchCache,
 		CategoriesCache:             reg.storage.CategoriesCache,
+		Instrument:                  reg.metrics.Middleware(server.RouteTemplate),
+		CountStorageRequest:         reg.metrics.CountStorageRequest,
 	}
 	handler, err := server.NewRouter(opts)
 	if err != nil {
@@ -301,6 +317,7 @@ func startMainServer(cfg *config.Config, handler http.Handler, stderr io.Writer,
 		// unstructured standard-logger lines, as upstream's.
 		ErrorLog: log.New(stderr, "", log.LstdFlags),
 	}
+	hardenServer(srv)
 	if useTLS {
 		srv.TLSConfig = &tls.Config{MinVersion: cfg.Flags.EffectiveTLSMinVersion(config.IsFIPSBuild())}
 	}
@@ -340,16 +357,6 @@ func startProfiler(addr string, failures chan<- *startupFailure) error {
 		err := http.Serve(ln, mux)
 		failures <- &startupFailure{Message: "failed to start HTTP profiler", Err: err}
 	}()
-	return nil
-}
-
-// startMetrics is where the Prometheus metrics listener starts (operations.md
-// §6, step 17 of §1.1). Placeholder: metrics are not implemented yet. The
-// intended contract: do nothing unless cfg.Flags.MetricsAddress is set;
-// otherwise log "Starting http metrics in <addr>", bind the listener and
-// serve /metrics in the background; a returned error is fatal as
-// "failed to start Prometheus metrics endpoint".
-func startMetrics(cfg *config.Config, logger *zap.Logger) error {
 	return nil
 }
 

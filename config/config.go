@@ -48,6 +48,12 @@ type Flags struct {
 	TLSKey                       string
 	TLSMinVersion                uint16 // 0 when unset; tls.VersionTLS11..13
 	PrintVersion                 bool
+
+	// Not upstream's (hidden from -help, see extraflags.go).
+
+	// PackagePathsPollInterval is -package-paths-poll-interval: with the
+	// watcher on, also poll the package paths at this interval; ≤ 0 is off.
+	PackagePathsPollInterval time.Duration
 }
 
 // File is the config file (operations.md §3.2), after the EPR_SQL_INDEXER_*

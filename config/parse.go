@@ -50,6 +50,7 @@ func ParseFlags(args []string, lookupEnv LookupEnvFunc, output io.Writer) (*Flag
 	}
 	f := DefaultFlags()
 	fs := NewFlagSet(name, &f)
+	addExtensionFlags(fs, &f)
 	fs.SetOutput(output)
 
 	if err := applyEnv(fs, lookupEnv); err != nil {

@@ -1,0 +1,162 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fsnotify/fsnotify"
+	"go.uber.org/zap"
+)
+
+// relevantOps are the changes that can alter an index; a chmod alone
+// cannot.
+const relevantOps = fsnotify.Create | fsnotify.Write | fsnotify.Remove | fsnotify.Rename
+
+func (w *Watcher) eventLoop(ctx context.Context) {
+	defer w.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.fsw.Events:
+			if !ok {
+				return
+			}
+			w.handleEvent(ev)
+		case err, ok := <-w.fsw.Errors:
+			if !ok {
+				return
+			}
+			// Typically an inotify queue overflow: events were lost, so
+			// every indexer rescans to be sure.
+			w.logger.Error("fsnotify watcher error", zap.Error(err))
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				for _, t := range w.targets {
+					t.trigger()
+				}
+			}
+		}
+	}
+}
+
+func (w *Watcher) handleEvent(ev fsnotify.Event) {
+	if ev.Op&relevantOps == 0 {
+		return
+	}
+	path := filepath.Clean(ev.Name)
+	isDir := false
+	if ev.Has(fsnotify.Create) {
+		if info, err := os.Stat(path); err == nil && info.IsDir() {
+			isDir = true
+			// A folder created or moved in: watch it and everything
+			// already inside before anything else can be missed.
+			w.addTree(path)
+		}
+	}
+	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+		if w.forget(path) {
+			isDir = true
+		}
+	}
+	for _, t := range w.targets {
+		if !t.contains(path) {
+			continue
+		}
+		if !t.wants(path, isDir) {
+			t.logger.Debug("skipping event at indexer", zap.String("event", ev.String()))
+			continue
+		}
+		t.logger.Debug("filesystem change detected", zap.String("event", ev.String()))
+		t.trigger()
+	}
+}
+
+// addTree watches dir and every folder below it. It gives up at the first
+// folder it cannot watch (usually the inotify watch limit, which would fail
+// for every folder after it) and says so once.
+func (w *Watcher) addTree(dir string) {
+	if w.fsw == nil {
+		return
+	}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path != dir && errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while walking
+			}
+			return &watchError{path: path, err: err}
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		w.mu.Lock()
+		_, watched := w.dirs[path]
+		w.mu.Unlock()
+		if watched {
+			return nil
+		}
+		if err := w.fsw.Add(path); err != nil {
+			return &watchError{path: path, err: err}
+		}
+		w.mu.Lock()
+		w.dirs[path] = struct{}{}
+		w.mu.Unlock()
+		return nil
+	})
+	var we *watchError
+	if errors.As(err, &we) {
+		w.logger.Error("failed to watch path", zap.String("path", we.path), zap.Error(we.err))
+	}
+}
+
+type watchError struct {
+	path string
+	err  error
+}
+
+func (e *watchError) Error() string { return e.path + ": " + e.err.Error() }
+
+// forget drops the watches of a removed or renamed folder and of the
+// folders below it, and reports whether path was a watched folder. The
+// kernel has usually dropped them already; removing them here keeps the
+// bookkeeping right when it has not (a folder moved elsewhere keeps its
+// watch under its old name).
+func (w *Watcher) forget(path string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, wasDir := w.dirs[path]
+	if !wasDir {
+		return false
+	}
+	prefix := path + string(filepath.Separator)
+	for d := range w.dirs {
+		if d == path || strings.HasPrefix(d, prefix) {
+			delete(w.dirs, d)
+			_ = w.fsw.Remove(d) // already gone in the usual case
+		}
+	}
+	return true
+}
+
+// watchMissingRoots starts watching roots that appeared after start-up (the
+// poller calls it: without polling nobody would notice them).
+func (w *Watcher) watchMissingRoots() {
+	if w.fsw == nil {
+		return
+	}
+	for _, root := range w.roots() {
+		w.mu.Lock()
+		_, watched := w.dirs[root]
+		w.mu.Unlock()
+		if watched {
+			continue
+		}
+		if info, err := os.Stat(root); err == nil && info.IsDir() {
+			w.logger.Debug("watching path for changes", zap.String("path", root))
+			w.addTree(root)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"time"
+)
+
+// Timeouts of the main server. Upstream sets none, so a client can hold a
+// connection (and a goroutine) forever by sending headers slowly or by not
+// reading its answer. They are chosen so that no legitimate client, even a
+// slow one downloading a large package, is cut off (docs/operations.md,
+// "Timeouts").
+const (
+	// readHeaderTimeout bounds the wait for the request headers
+	// (slowloris).
+	readHeaderTimeout = 10 * time.Second
+	// readTimeout bounds reading a whole request. The API reads no bodies,
+	// so this only limits clients that trickle one in.
+	readTimeout = time.Minute
+	// idleTimeout closes keep-alive connections with no request.
+	idleTimeout = 2 * time.Minute
+	// writeStallTimeout closes a connection whose client has not accepted
+	// any response data for this long. It is a timeout on progress, not on
+	// the whole response: http.Server's WriteTimeout would be an absolute
+	// deadline, which a large zip over a slow link can always exceed.
+	writeStallTimeout = time.Minute
+)
+
+// hardenServer applies the timeouts above to the main server.
+func hardenServer(srv *http.Server) {
+	srv.ReadHeaderTimeout = readHeaderTimeout
+	srv.ReadTimeout = readTimeout
+	srv.IdleTimeout = idleTimeout
+	srv.Handler = withWriteStallTimeout(srv.Handler, writeStallTimeout)
+}
+
+// writeChunk is the most data written under one deadline, so a client is
+// dropped only when it reads less than 128 KiB per writeStallTimeout
+// (about 2 KiB/s).
+const writeChunk = 128 << 10
+
+// withWriteStallTimeout gives every write of a response a fresh deadline of
+// d: a response that keeps moving can take as long as it needs, one that
+// stops moving for d fails its write and the connection is closed.
+func withWriteStallTimeout(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &stallWriter{ResponseWriter: w, rc: http.NewResponseController(w), d: d}
+		next.ServeHTTP(sw, r)
+		// net/http flushes what is buffered after the handler returns;
+		// that write needs a live deadline too, however long the handler
+		// took since its last write.
+		sw.extend()
+	})
+}
+
+// stallWriter renews the connection's write deadline before each chunk it
+// writes. It keeps the writer's optional interfaces that the handlers use:
+// Flush (streamed zips), ReadFrom (sendfile for files) and Unwrap
+// (http.ResponseController).
+type stallWriter struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+	d  time.Duration
+}
+
+func (s *stallWriter) extend() {
+	// Fails only for writers without deadline support (httptest
+	// recorders), where there is nothing to protect.
+	_ = s.rc.SetWriteDeadline(time.Now().Add(s.d))
+}
+
+func (s *stallWriter) WriteHeader(code int) {
+	s.extend()
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *stallWriter) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		n := min(len(p), writeChunk)
+		s.extend()
+		m, err := s.ResponseWriter.Write(p[:n])
+		written += m
+		if err != nil {
+			return written, err
+		}
+		p = p[n:]
+	}
+	return written, nil
+}
+
+// ReadFrom copies src in chunks, each under a fresh deadline. A source
+// that is an *io.LimitedReader (http.ServeContent's) is unwrapped so each
+// chunk is a single LimitedReader over the file, the shape the kernel's
+// sendfile path accepts.
+func (s *stallWriter) ReadFrom(src io.Reader) (int64, error) {
+	limited, _ := src.(*io.LimitedReader)
+	inner := src
+	if limited != nil {
+		inner = limited.R
+	}
+	var total int64
+	for {
+		n := int64(writeChunk)
+		if limited != nil {
+			if limited.N <= 0 {
+				return total, nil
+			}
+			n = min(n, limited.N)
+		}
+		s.extend()
+		m, err := io.Copy(s.ResponseWriter, &io.LimitedReader{R: inner, N: n})
+		total += m
+		if limited != nil {
+			limited.N -= m
+		}
+		if err != nil || m < n {
+			return total, err
+		}
+	}
+}
+
+func (s *stallWriter) Flush() {
+	s.extend()
+	_ = s.rc.Flush()
+}
+
+func (s *stallWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"epr/config"
+	"epr/indexer"
+)
+
+// startWatcher starts the package-path watcher when
+// -package-paths-enable-watcher is set (operations.md §8.3.1, improved:
+// recursive, with an optional polling fallback). It returns nil otherwise.
+func startWatcher(ctx context.Context, cfg *config.Config, logger *zap.Logger, reg *registry) *indexer.Watcher {
+	enabled := cfg.Flags.PackagePathsEnableWatcher
+	logger.Debug("Watching package paths for changes", zap.Bool("enabled", enabled))
+	if !enabled {
+		if cfg.Flags.PackagePathsPollInterval > 0 {
+			logger.Warn("-package-paths-poll-interval has no effect without -package-paths-enable-watcher")
+		}
+		return nil
+	}
+	var targets []indexer.Rescanner
+	for _, fsi := range reg.fsIndexers {
+		targets = append(targets, fsi)
+	}
+	return indexer.StartWatcher(ctx, indexer.WatchOptions{
+		PollInterval: cfg.Flags.PackagePathsPollInterval,
+		Logger:       logger,
+		// Upstream leaves epr_number_indexed_packages at its start-up
+		// value after a reload (operations.md §15.7); here it follows the
+		// packages actually served.
+		OnUpdate: func(indexer.Rescanner) {
+			if reg.metrics == nil {
+				return
+			}
+			if pkgs, err := reg.indexer.Get(ctx, &indexer.GetOptions{}); err == nil {
+				reg.metrics.SetIndexedPackages(len(pkgs))
+			}
+		},
+	}, targets...)
+}

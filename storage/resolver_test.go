@@ -1,0 +1,271 @@
+package storage
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"epr/packages"
+)
+
+func newTestResolver(t *testing.T, endpoint string, m *Metrics) *Resolver {
+	t.Helper()
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewResolver(u, ResolverOptions{}, nil, m)
+}
+
+func TestResolverURLs(t *testing.T) {
+	e := &storageEndpoint{handler: func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	p := &packages.Package{Name: "apache", Version: "1.0.0+build.1"}
+	serve := map[string]func(r *Resolver, w http.ResponseWriter, req *http.Request){
+		"artifact":  func(r *Resolver, w http.ResponseWriter, req *http.Request) { r.ServeArtifact(w, req, p) },
+		"signature": func(r *Resolver, w http.ResponseWriter, req *http.Request) { r.ServeSignature(w, req, p) },
+		"static":    func(r *Resolver, w http.ResponseWriter, req *http.Request) { r.ServeStatic(w, req, p, "img/a b%.png") },
+		"traversal": func(r *Resolver, w http.ResponseWriter, req *http.Request) {
+			r.ServeStatic(w, req, p, "../../x/../docs/")
+		},
+	}
+	cases := []struct {
+		endpoint, kind, wantURI string
+	}{
+		{"/", "artifact", "/artifacts/packages/apache-1.0.0+build.1.zip"},
+		{"/", "signature", "/artifacts/packages/apache-1.0.0+build.1.zip.sig"},
+		{"/", "static", "/artifacts/static/apache-1.0.0+build.1/img/a%20b%25.png"},
+		{"/", "traversal", "/artifacts/static/apache-1.0.0+build.1/docs/"},
+		// RFC 3986 resolution: the endpoint's path is kept only with a
+		// trailing slash, and its query is dropped.
+		{"/base/", "artifact", "/base/artifacts/packages/apache-1.0.0+build.1.zip"},
+		{"/base", "artifact", "/artifacts/packages/apache-1.0.0+build.1.zip"},
+		{"/a/b/?q=1", "static", "/a/b/artifacts/static/apache-1.0.0+build.1/img/a%20b%25.png"},
+	}
+	for _, c := range cases {
+		t.Run(c.endpoint+" "+c.kind, func(t *testing.T) {
+			r := newTestResolver(t, srv.URL+c.endpoint, nil)
+			rec := httptest.NewRecorder()
+			serve[c.kind](r, rec, httptest.NewRequest(http.MethodGet, "/whatever", nil))
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			if got := e.last().RequestURI; got != c.wantURI {
+				t.Errorf("requested %s, want %s", got, c.wantURI)
+			}
+		})
+	}
+}
+
+// Only the method reaches the endpoint; status, body and four headers come
+// back, without overriding what the handler already set.
+func TestResolverPassThrough(t *testing.T) {
+	e := &storageEndpoint{handler: func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "application/zip")
+		h.Set("Last-Modified", "Fri, 01 Mar 2024 10:00:00 GMT")
+		h.Set("Date", "Sat, 02 Mar 2024 10:00:00 GMT")
+		h.Set("Cache-Control", "private, max-age=1")
+		h.Set("ETag", `"abc"`)
+		h.Set("Accept-Ranges", "bytes")
+		h.Set("X-Goog-Generation", "17")
+		switch r.URL.Path {
+		case "/artifacts/packages/missing-1.0.0.zip":
+			h.Set("Content-Type", "application/xml; charset=UTF-8")
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, "<Error><Code>NoSuchKey</Code></Error>")
+		case "/artifacts/packages/down-1.0.0.zip":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		default:
+			io.WriteString(w, "zip bytes")
+		}
+	}}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	m := &countingMetrics{}
+	r := newTestResolver(t, srv.URL+"/", m.hooks())
+
+	cases := []struct {
+		name       string
+		method     string
+		pkg        string
+		preset     http.Header
+		wantStatus int
+		wantBody   string
+		wantHeader http.Header
+	}{
+		{
+			name: "GET", method: http.MethodGet, pkg: "apache", wantStatus: 200, wantBody: "zip bytes",
+			wantHeader: http.Header{
+				"Content-Type":   {"application/zip"},
+				"Content-Length": {"9"},
+				"Last-Modified":  {"Fri, 01 Mar 2024 10:00:00 GMT"},
+				"Date":           {"Sat, 02 Mar 2024 10:00:00 GMT"},
+			},
+		},
+		{
+			name: "handler headers win", method: http.MethodGet, pkg: "apache", wantStatus: 200, wantBody: "zip bytes",
+			preset: http.Header{"Cache-Control": {"max-age=600", "public"}, "Content-Type": {"text/plain"}},
+			wantHeader: http.Header{
+				"Cache-Control":  {"max-age=600", "public"},
+				"Content-Type":   {"text/plain"},
+				"Content-Length": {"9"},
+				"Last-Modified":  {"Fri, 01 Mar 2024 10:00:00 GMT"},
+				"Date":           {"Sat, 02 Mar 2024 10:00:00 GMT"},
+			},
+		},
+		{
+			name: "HEAD", method: http.MethodHead, pkg: "apache", wantStatus: 200, wantBody: "",
+			wantHeader: http.Header{
+				"Content-Type":   {"application/zip"},
+				"Content-Length": {"9"},
+				"Last-Modified":  {"Fri, 01 Mar 2024 10:00:00 GMT"},
+				"Date":           {"Sat, 02 Mar 2024 10:00:00 GMT"},
+			},
+		},
+		{
+			name: "upstream 404", method: http.MethodGet, pkg: "missing", wantStatus: 404,
+			wantBody: "<Error><Code>NoSuchKey</Code></Error>",
+			wantHeader: http.Header{
+				"Content-Type":   {"application/xml; charset=UTF-8"},
+				"Content-Length": {"37"},
+				"Last-Modified":  {"Fri, 01 Mar 2024 10:00:00 GMT"},
+				"Date":           {"Sat, 02 Mar 2024 10:00:00 GMT"},
+			},
+		},
+		{
+			name: "upstream 503", method: http.MethodGet, pkg: "down", wantStatus: 503, wantBody: "",
+			wantHeader: http.Header{
+				"Content-Type":   {"application/zip"},
+				"Content-Length": {"0"},
+				"Last-Modified":  {"Fri, 01 Mar 2024 10:00:00 GMT"},
+				"Date":           {"Sat, 02 Mar 2024 10:00:00 GMT"},
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(c.method, "/epr/x/x.zip", strings.NewReader("request body"))
+			req.Header.Set("Range", "bytes=0-3")
+			req.Header.Set("If-Modified-Since", "Fri, 01 Mar 2030 10:00:00 GMT")
+			req.Header.Set("Authorization", "Bearer secret")
+			req.Header.Set("User-Agent", "Kibana")
+			rec := httptest.NewRecorder()
+			for k, v := range c.preset {
+				rec.Header()[k] = v
+			}
+			r.ServeArtifact(rec, req, &packages.Package{Name: c.pkg, Version: "1.0.0"})
+			if rec.Code != c.wantStatus || rec.Body.String() != c.wantBody {
+				t.Errorf("got %d %q, want %d %q", rec.Code, rec.Body.String(), c.wantStatus, c.wantBody)
+			}
+			if !equalHeaders(rec.Header(), c.wantHeader) {
+				t.Errorf("headers %v\nwant    %v", rec.Header(), c.wantHeader)
+			}
+			got := e.last()
+			if got.Method != c.method || got.ContentLength != 0 {
+				t.Errorf("forwarded %s with %d body bytes", got.Method, got.ContentLength)
+			}
+			for _, h := range []string{"Range", "If-Modified-Since", "Authorization"} {
+				if got.Header.Get(h) != "" {
+					t.Errorf("client header %s forwarded", h)
+				}
+			}
+			if ua := got.Header.Get("User-Agent"); ua != "Go-http-client/1.1" {
+				t.Errorf("User-Agent %q", ua)
+			}
+		})
+	}
+	if len(m.remote) != len(cases) || m.remote[0] != "artifacts" {
+		t.Errorf("remote request hook: %v", m.remote)
+	}
+}
+
+// POST is forwarded as POST, without its body.
+func TestResolverForwardsMethodWithoutBody(t *testing.T) {
+	e := &storageEndpoint{handler: func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		io.WriteString(w, r.Method+" "+string(b))
+	}}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	m := &countingMetrics{}
+	r := newTestResolver(t, srv.URL, m.hooks())
+	rec := httptest.NewRecorder()
+	r.ServeStatic(rec, httptest.NewRequest(http.MethodPost, "/package/a/1.0.0/x", strings.NewReader("payload")),
+		&packages.Package{Name: "a", Version: "1.0.0"}, "x")
+	if rec.Code != http.StatusMethodNotAllowed || rec.Body.String() != "POST " {
+		t.Errorf("got %d %q", rec.Code, rec.Body.String())
+	}
+	if len(m.remote) != 1 || m.remote[0] != "statics" {
+		t.Errorf("remote hook %v", m.remote)
+	}
+}
+
+// The endpoint's gzip encoding is undone by the client, as Go's default
+// transport does for requests it compressed itself.
+func TestResolverDecompressesGzip(t *testing.T) {
+	e := &storageEndpoint{handler: func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "gzip" {
+			t.Errorf("Accept-Encoding %q", r.Header.Get("Accept-Encoding"))
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "text/markdown")
+		gz := gzip.NewWriter(w)
+		io.WriteString(gz, "# README")
+		gz.Close()
+	}}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	r := newTestResolver(t, srv.URL, nil)
+	rec := httptest.NewRecorder()
+	r.ServeStatic(rec, httptest.NewRequest(http.MethodGet, "/", nil), &packages.Package{Name: "a", Version: "1.0.0"}, "docs/README.md")
+	if rec.Body.String() != "# README" || rec.Header().Get("Content-Encoding") != "" || rec.Header().Get("Content-Length") != "" {
+		t.Errorf("got %q, headers %v", rec.Body.String(), rec.Header())
+	}
+}
+
+func TestResolverErrors(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	unreachable := srv.URL + "/"
+	srv.Close()
+	m := &countingMetrics{}
+	r := newTestResolver(t, unreachable, m.hooks())
+	p := &packages.Package{Name: "a", Version: "1.0.0"}
+
+	rec := httptest.NewRecorder()
+	rec.Header().Add("Cache-Control", "max-age=600")
+	r.ServeSignature(rec, httptest.NewRequest(http.MethodGet, "/", nil), p)
+	if rec.Code != 500 || rec.Body.String() != "error from package-storage server\n" ||
+		rec.Header().Get("Content-Type") != "text/plain; charset=utf-8" || rec.Header().Get("Cache-Control") != "max-age=600" {
+		t.Errorf("transport error: %d %q %v", rec.Code, rec.Body.String(), rec.Header())
+	}
+
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Method = "BAD METHOD"
+	r.ServeArtifact(rec, req, p)
+	if rec.Code != 500 || rec.Body.String() != "failed to create request for the package-storage\n" {
+		t.Errorf("request error: %d %q", rec.Code, rec.Body.String())
+	}
+	if len(m.remote) != 0 {
+		t.Errorf("failed calls counted: %v", m.remote)
+	}
+}
+
+func equalHeaders(got, want http.Header) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if !sameStrings(got.Values(k), v) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,59 @@
+package storage
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// watcher runs an indexer's update loop in the background until stopped.
+type watcher struct {
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+}
+
+// startWatcher polls with update every interval, the first time right away
+// (operations.md §8.5: a second update right after Init). Failures are
+// logged and retried on the next tick; the indexer keeps serving its last
+// good index. Interval 0 means no polling at all.
+func startWatcher(interval time.Duration, logger *zap.Logger, update func(context.Context) error) *watcher {
+	w := &watcher{cancel: func() {}}
+	if interval == 0 {
+		logger.Debug("No watcher configured, indices will not be updated (use only for testing purposes)")
+		return w
+	}
+	logger.Debug("Watch indices for changes")
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	w.done.Add(1)
+	go func() {
+		defer w.done.Done()
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+		for {
+			logger.Debug("watchIndices: start")
+			if err := update(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("can't update index file", zap.Error(err))
+			}
+			logger.Debug("watchIndices: finished")
+			select {
+			case <-ctx.Done():
+				logger.Debug("watchIndices: quit")
+				return
+			case <-ticker.C:
+			}
+		}
+	}()
+	return w
+}
+
+// stop ends the loop and waits for a running update to finish.
+func (w *watcher) stop() {
+	if w == nil {
+		return
+	}
+	w.cancel()
+	w.done.Wait()
+}
