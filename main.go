@@ -24,6 +24,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"epr/apmlite"
 	"epr/config"
 	"epr/indexer"
 	"epr/metrics"
@@ -52,11 +53,18 @@ func run(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, std
 	if !ok {
 		return code
 	}
-	// Step 5, the APM tracer, is not implemented: the Elastic APM agent is
-	// not available to this build, so the ELASTIC_APM_* variables other
-	// than the service name and environment have no effect.
-
 	serviceName := config.ServiceName(lookupEnv)
+	// Step 5: APM, only when ELASTIC_APM_SERVER_URL is set (nil tracer
+	// otherwise). apmlite speaks the intake protocol itself because the
+	// Elastic Go agent is not available to this build.
+	tracer, err := apmlite.NewFromEnv(lookupEnv, serviceName, config.Version)
+	if err != nil {
+		stdlog.Printf("Failed to initialize APM agent: %v", err)
+		return 1
+	}
+	// Runs last: what the shutdown logs still reaches APM.
+	defer tracer.Close()
+
 	logger, err := util.NewLoggerTo(stderr, flags.LogType, flags.LogLevel,
 		serviceName, config.ServiceEnvironment(lookupEnv))
 	if err != nil {
@@ -64,6 +72,8 @@ func run(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, std
 		return 1
 	}
 	defer func() { _ = logger.Sync() }()
+	logger = tracer.WrapLogger(logger)
+	tracer.SetLogger(logger.Named(apmlite.LoggerName))
 
 	file, err := config.LoadFile(flags.ConfigPath, lookupEnv)
 	if err != nil {
@@ -84,7 +94,7 @@ func run(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, std
 		logger.Info("Running dry-run mode")
 		// Upstream quirk: the emulator (EPR_EMULATOR_INDEX_PATH) is not
 		// started in dry-run mode.
-		reg, err := loadPackages(ctx, cfg, logger, false)
+		reg, err := loadPackages(ctx, cfg, logger, tracer, false)
 		if err != nil {
 			return fatalError(logger, err)
 		}
@@ -93,7 +103,7 @@ func run(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, std
 	}
 
 	logger.Info("Package registry started")
-	return serve(ctx, cfg, logger, serviceName, stderr)
+	return serve(ctx, cfg, logger, tracer, serviceName, stderr)
 }
 
 // parseFlags runs steps 1–4 of the startup: EPR_* variables, command line,
@@ -125,7 +135,7 @@ func parseFlags(args []string, lookupEnv config.LookupEnvFunc, stdout, stderr io
 
 // serve runs steps 11–18: profiler, package sources, router, listeners,
 // then waits for a shutdown signal.
-func serve(ctx context.Context, cfg *config.Config, logger *zap.Logger, serviceName string, stderr io.Writer) int {
+func serve(ctx context.Context, cfg *config.Config, logger *zap.Logger, tracer *apmlite.Tracer, serviceName string, stderr io.Writer) int {
 	// Listener errors that happen after the listener was bound arrive here
 	// and are as fatal as the bind errors.
 	failures := make(chan *startupFailure, 2)
@@ -137,7 +147,7 @@ func serve(ctx context.Context, cfg *config.Config, logger *zap.Logger, serviceN
 		}
 	}
 
-	reg, err := loadPackages(ctx, cfg, logger, true)
+	reg, err := loadPackages(ctx, cfg, logger, tracer, true)
 	if err != nil {
 		return fatalError(logger, err)
 	}
@@ -182,6 +192,8 @@ type registry struct {
 	fsIndexers []*indexer.FileSystemIndexer
 	metrics    *metrics.Metrics
 	watcher    *indexer.Watcher
+	// tracer is nil unless APM is on (ELASTIC_APM_SERVER_URL).
+	tracer *apmlite.Tracer
 }
 
 func (r *registry) close(logger *zap.Logger) {
@@ -198,10 +210,16 @@ func (r *registry) close(logger *zap.Logger) {
 
 // loadPackages builds the combined indexer (storage, then zip, then
 // directory packages; operations.md §8.1), loads it and applies the
-// "no packages" rule of §1.2. useEmulator is false in dry-run mode.
-func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, useEmulator bool) (*registry, error) {
+// "no packages" rule of §1.2. useEmulator is false in dry-run mode. With
+// APM on, loading is the "initIndexer" transaction (operations.md §7).
+func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, tracer *apmlite.Tracer, useEmulator bool) (*registry, error) {
+	tx := tracer.StartTransaction("initIndexer", apmlite.TypeBackendInit)
+	defer tx.End()
+	ctx = apmlite.ContextWithTransaction(ctx, tx)
+	tx.SetOutcome(apmlite.OutcomeFailure) // until everything is loaded
+
 	m := newMetrics(cfg)
-	storage, err := setupStorage(ctx, cfg, logger, useEmulator, storageMetrics(m))
+	storage, err := setupStorage(ctx, cfg, logger, useEmulator, storageMetrics(m), tracer)
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +244,7 @@ func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 		storage:    storage,
 		fsIndexers: []*indexer.FileSystemIndexer{zips, dirs},
 		metrics:    m,
+		tracer:     tracer,
 	}
 	if err := reg.indexer.Init(ctx); err != nil {
 		reg.close(logger)
@@ -235,6 +254,7 @@ func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 		reg.close(logger)
 		return nil, err
 	}
+	tx.SetOutcome(apmlite.OutcomeSuccess)
 	return reg, nil
 }
 
@@ -287,6 +307,7 @@ func newRouter(cfg *config.Config, logger *zap.Logger, serviceName string, reg *
 		SearchCache:                 reg.storage.SearchCache,
 		CategoriesCache:             reg.storage.CategoriesCache,
 		Instrument:                  reg.metrics.Middleware(server.RouteTemplate),
+		Trace:                       reg.tracer.Middleware(apmlite.MuxRouteName),
 		CountStorageRequest:         reg.metrics.CountStorageRequest,
 	}
 	handler, err := server.NewRouter(opts)

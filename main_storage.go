@@ -7,6 +7,7 @@ import (
 	gcs "cloud.google.com/go/storage"
 	"go.uber.org/zap"
 
+	"epr/apmlite"
 	"epr/config"
 	"epr/indexer"
 	"epr/server"
@@ -33,8 +34,9 @@ var _ server.ResponseCache = (*storage.ResponseCache)(nil)
 // dry-run mode (upstream quirk: EPR_EMULATOR_INDEX_PATH is ignored there).
 // Its errors are *startupFailure values carrying the fatal messages of
 // operations.md §1.2; whatever was started is released before returning
-// one. metrics receives the indexers' measurements (nil: metrics off).
-func setupStorage(ctx context.Context, cfg *config.Config, logger *zap.Logger, useEmulator bool, metrics *storage.Metrics) (setup *storageSetup, err error) {
+// one. metrics receives the indexers' measurements (nil: metrics off);
+// tracer records the index polls (nil: APM off).
+func setupStorage(ctx context.Context, cfg *config.Config, logger *zap.Logger, useEmulator bool, metrics *storage.Metrics, tracer *apmlite.Tracer) (setup *storageSetup, err error) {
 	flags := cfg.Flags
 	var closers []func()
 	closeAll := func() {
@@ -75,6 +77,7 @@ func setupStorage(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 		WatchInterval: flags.StorageIndexerWatchInterval,
 		Logger:        logger,
 		Metrics:       metrics,
+		Tracer:        tracer,
 	}
 	switch {
 	case flags.FeatureStorageIndexer:

@@ -93,7 +93,7 @@ func TestSetupStorageFailures(t *testing.T) {
 			if c.flags != nil {
 				c.flags(&cfg.Flags)
 			}
-			setup, err := setupStorage(context.Background(), cfg, zap.NewNop(), true, nil)
+			setup, err := setupStorage(context.Background(), cfg, zap.NewNop(), true, nil, nil)
 			var f *startupFailure
 			if !errors.As(err, &f) {
 				t.Fatalf("got %v, %v", setup, err)
@@ -108,7 +108,7 @@ func TestSetupStorageFailures(t *testing.T) {
 // Dry runs ignore EPR_EMULATOR_INDEX_PATH entirely.
 func TestSetupStorageWithoutEmulator(t *testing.T) {
 	t.Setenv("EPR_EMULATOR_INDEX_PATH", "/does/not/exist.json")
-	setup, err := setupStorage(context.Background(), storageTestConfig(t), zap.NewNop(), false, nil)
+	setup, err := setupStorage(context.Background(), storageTestConfig(t), zap.NewNop(), false, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestSetupStorageWithEmulator(t *testing.T) {
 			cfg := storageTestConfig(t)
 			cfg.Flags.StorageEndpoint = endpoint.URL + "/"
 			c.flags(&cfg.Flags)
-			setup, err := setupStorage(context.Background(), cfg, zap.NewNop(), true, nil)
+			setup, err := setupStorage(context.Background(), cfg, zap.NewNop(), true, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

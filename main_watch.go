@@ -28,6 +28,7 @@ func startWatcher(ctx context.Context, cfg *config.Config, logger *zap.Logger, r
 	return indexer.StartWatcher(ctx, indexer.WatchOptions{
 		PollInterval: cfg.Flags.PackagePathsPollInterval,
 		Logger:       logger,
+		Tracer:       reg.tracer,
 		// Upstream leaves epr_number_indexed_packages at its start-up
 		// value after a reload (operations.md §15.7); here it follows the
 		// packages actually served.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,7 +31,8 @@ type FSOptions struct {
 // FileSystemIndexer indexes local packages: version directories
 // (NewFileSystemIndexer) or .zip files (NewZipFileSystemIndexer). The whole
 // index is loaded at Init and replaced atomically by Rescan; requests only
-// read the current snapshot.
+// read the current snapshot. Packages are kept in their compact form
+// (packages.Compact) unless the binary is built with the eprfull tag.
 type FileSystemIndexer struct {
 	opts   FSOptions
 	isZip  bool
@@ -38,6 +40,8 @@ type FileSystemIndexer struct {
 	logger *zap.Logger
 
 	current atomic.Pointer[snapshot]
+	// generations numbers the snapshots (see Generation).
+	generations atomic.Uint64
 
 	// deprecations is the never-cleared memory of the newest deprecation
 	// notice per package name (package-model.md §7.2, quirk Q12).
@@ -48,12 +52,17 @@ type FileSystemIndexer struct {
 
 // snapshot is one immutable version of the index.
 type snapshot struct {
-	all    packages.Packages            // discovery order
-	byName map[string]packages.Packages // discovery order per name
+	generation uint64
+	all        packages.Packages            // discovery order
+	byName     map[string]packages.Packages // discovery order per name
+	// loaded tells, per package path, how each served package was read,
+	// so that the next Rescan can keep the packages whose files did not
+	// change (nil when fingerprints were not taken).
+	loaded map[string]*loadedPackage
 }
 
-func newSnapshot(pkgs packages.Packages) *snapshot {
-	s := &snapshot{all: pkgs, byName: make(map[string]packages.Packages)}
+func newSnapshot(generation uint64, pkgs packages.Packages, loaded map[string]*loadedPackage) *snapshot {
+	s := &snapshot{generation: generation, all: pkgs, byName: make(map[string]packages.Packages), loaded: loaded}
 	for _, p := range pkgs {
 		s.byName[p.Name] = append(s.byName[p.Name], p)
 	}
@@ -85,7 +94,7 @@ func newFSIndexer(o FSOptions, isZip bool, name string) *FileSystemIndexer {
 		logger:       logger.With(zap.String("indexer", name)),
 		deprecations: make(map[string]*packages.Deprecated),
 	}
-	i.current.Store(newSnapshot(nil))
+	i.current.Store(newSnapshot(i.generations.Add(1), nil, nil))
 	return i
 }
 
@@ -98,8 +107,16 @@ func (i *FileSystemIndexer) IsZip() bool { return i.isZip }
 // Paths are the configured package paths.
 func (i *FileSystemIndexer) Paths() []string { return i.opts.Paths }
 
+// Generation numbers the index snapshots: it changes on every swap, so an
+// answer computed at one generation stays valid while it is current.
+func (i *FileSystemIndexer) Generation() (uint64, bool) {
+	return i.current.Load().generation, true
+}
+
 func (i *FileSystemIndexer) Init(ctx context.Context) error {
-	if err := i.Rescan(ctx); err != nil {
+	// Without the watcher nothing reloads the index, so the fingerprints
+	// that let a reload keep unchanged packages are not worth their cost.
+	if err := i.rescan(ctx, i.opts.EnableWatcher); err != nil {
 		i.logger.Error("initializing package filesystem index failed", zap.Error(err))
 		return err
 	}
@@ -107,15 +124,24 @@ func (i *FileSystemIndexer) Init(ctx context.Context) error {
 }
 
 // Rescan reads every package path again and swaps the new index in. On
-// error the previous index stays in service.
+// error the previous index stays in service. Packages whose files are
+// unchanged since the previous load are kept as they are.
 func (i *FileSystemIndexer) Rescan(ctx context.Context) error {
+	return i.rescan(ctx, true)
+}
+
+func (i *FileSystemIndexer) rescan(ctx context.Context, fingerprints bool) error {
 	i.rescanMu.Lock()
 	defer i.rescanMu.Unlock()
-	pkgs, err := i.load(ctx)
+	pkgs, loaded, err := i.load(ctx, fingerprints)
 	if err != nil {
 		return err
 	}
-	i.current.Store(newSnapshot(pkgs))
+	i.current.Store(newSnapshot(i.generations.Add(1), pkgs, loaded))
+	// A load allocates several times the index it builds; give that back
+	// now rather than when the scavenger gets to it, so the resident size
+	// is the index's.
+	debug.FreeOSMemory()
 	return nil
 }
 
@@ -136,90 +162,6 @@ func (i *FileSystemIndexer) Get(ctx context.Context, opts *GetOptions) (packages
 		}
 	}
 	return opts.Filter.Apply(ctx, candidates)
-}
-
-// load walks the package paths, parses the candidates concurrently and
-// applies the indexer rules: signatures, duplicates, deprecations.
-func (i *FileSystemIndexer) load(ctx context.Context) (packages.Packages, error) {
-	i.logger.Info("Searching packages in filesystem")
-	var candidates []string
-	for _, root := range i.opts.Paths {
-		var found []string
-		var err error
-		if i.isZip {
-			found, err = i.walkZips(root)
-		} else {
-			found, err = i.walkDirs(root)
-		}
-		if err != nil {
-			return nil, err
-		}
-		candidates = append(candidates, found...)
-	}
-
-	loaded := make(packages.Packages, len(candidates))
-	errs := make([]error, len(candidates))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < i.opts.Workers && w < len(candidates); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range jobs {
-				loaded[n], errs[n] = i.loadOne(candidates[n])
-			}
-		}()
-	}
-	for n := range candidates {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- n
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-
-	type key struct{ name, version string }
-	seen := make(map[key]bool, len(loaded))
-	pkgs := make(packages.Packages, 0, len(loaded))
-	for _, p := range loaded {
-		fields := []zap.Field{zap.String("package.name", p.Name), zap.String("package.version", p.Version), zap.String("package.path", p.BasePath)}
-		k := key{p.Name, p.Version}
-		if seen[k] {
-			i.logger.Debug("duplicated package", fields...)
-			continue
-		}
-		seen[k] = true
-		i.logger.Debug("found package", fields...)
-		pkgs = append(pkgs, p)
-	}
-
-	i.deprecationsMu.Lock()
-	packages.PropagateDeprecations(pkgs, i.deprecations)
-	i.deprecationsMu.Unlock()
-
-	i.logger.Info("Searching packages in filesystem done", zap.Int("packages.size", len(pkgs)))
-	return pkgs, nil
-}
-
-func (i *FileSystemIndexer) loadOne(path string) (*packages.Package, error) {
-	p, err := packages.LoadPackage(path, packages.LoadOptions{
-		DisableValidation: i.opts.DisableValidation,
-		Logger:            i.logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("loading package failed (path: %s): failed to create package from path %s: %w", path, path, err)
-	}
-	if i.opts.RequireSignatures && p.SignaturePath == "" {
-		return nil, fmt.Errorf("package %s-%s is missing a required signature file", p.Name, p.Version)
-	}
-	return p, nil
 }
 
 // walkDirs finds `<root>/<any>/<strict semver>/` directories

@@ -10,6 +10,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"go.uber.org/zap"
+
+	"epr/apmlite"
 )
 
 // DefaultWatchDebounce is how long the watcher waits after the last change
@@ -46,6 +48,10 @@ type WatchOptions struct {
 	// OnUpdate, if set, runs after every successful rescan (main refreshes
 	// the package-count gauge with it).
 	OnUpdate func(Rescanner)
+	// Tracer, when set (APM on), records each rescan as an
+	// "updateFSIndex" transaction of type backend.watcher
+	// (operations.md §7).
+	Tracer *apmlite.Tracer
 
 	// pollOnly skips inotify (tests of the poller).
 	pollOnly bool
@@ -176,21 +182,34 @@ func (w *Watcher) roots() []string {
 	return out
 }
 
-// debounceLoop rescans t once no kick has arrived for the debounce time.
+// maxDebounces bounds how long changes can postpone a rescan: at most
+// this many debounce times after the first change of a burst. Without it,
+// a folder that changes at least once per debounce time (a sync job, a
+// busy CI publishing packages) would never be rescanned at all.
+const maxDebounces = 5
+
+// debounceLoop rescans t once no kick has arrived for the debounce time,
+// or once changes have kept coming for maxDebounces debounce times.
 // Kicks arriving during a rescan arm the timer again, so a change made
 // while a rescan reads the files is never lost.
 func (w *Watcher) debounceLoop(ctx context.Context, t *watchTarget) {
 	defer w.wg.Done()
 	timer := time.NewTimer(w.opts.Debounce)
 	timer.Stop()
+	var deadline time.Time // of the pending burst; zero when none
 	for {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return
 		case <-t.kick:
-			timer.Reset(w.opts.Debounce)
+			now := time.Now()
+			if deadline.IsZero() {
+				deadline = now.Add(maxDebounces * w.opts.Debounce)
+			}
+			timer.Reset(max(min(w.opts.Debounce, deadline.Sub(now)), 0))
 		case <-timer.C:
+			deadline = time.Time{}
 			w.rescan(ctx, t)
 		}
 	}
@@ -203,14 +222,19 @@ func (w *Watcher) rescan(ctx context.Context, t *watchTarget) {
 		// not retried by the poller either, only by the next change.
 		t.fingerprint.Store(t.snapshotFingerprint())
 	}
+	tx := w.opts.Tracer.StartTransaction("updateFSIndex", apmlite.TypeBackendWatch)
+	defer tx.End()
+	ctx = apmlite.ContextWithTransaction(ctx, tx)
 	if err := t.idx.Rescan(ctx); err != nil {
+		tx.SetOutcome(apmlite.OutcomeFailure)
 		if ctx.Err() != nil {
 			return // shutting down
 		}
 		// The indexer keeps its previous index; the next change retries.
-		t.logger.Error("updating package filesystem index failed", zap.Error(err))
+		t.logger.Error("updating package filesystem index failed", append(apmlite.TraceFields(ctx), zap.Error(err))...)
 		return
 	}
+	tx.SetOutcome(apmlite.OutcomeSuccess)
 	t.logger.Info("package filesystem index updated")
 	if w.opts.OnUpdate != nil {
 		w.opts.OnUpdate(t.idx)

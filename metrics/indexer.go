@@ -30,3 +30,7 @@ func (t *timedIndexer) Get(ctx context.Context, opts *indexer.GetOptions) (packa
 	defer func() { t.m.ObserveIndexerGet(t.name, time.Since(start)) }()
 	return t.Indexer.Get(ctx, opts)
 }
+
+// Unwrap gives access to the timed indexer, for its optional interfaces
+// (indexer.GenerationOf).
+func (t *timedIndexer) Unwrap() indexer.Indexer { return t.Indexer }

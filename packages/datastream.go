@@ -121,6 +121,12 @@ var validDataStreamTypes = map[string]bool{"logs": true, "metrics": true, "synth
 // validateDataStream is the data-stream validation switched off by
 // -disable-package-validation, in upstream's order.
 func validateDataStream(fsys PackageFS, ds *DataStream, dir string) error {
+	return validateDataStreamChecks(fsys, ds, dir, true)
+}
+
+// validateDataStreamChecks runs the checks; without full it stops before
+// the ones that revalidateDataStream knows to pass.
+func validateDataStreamChecks(fsys PackageFS, ds *DataStream, dir string, full bool) error {
 	if strings.Contains(ds.Dataset, "-") {
 		return fmt.Errorf("data stream name is not allowed to contain `-`: %s", ds.Dataset)
 	}
@@ -131,6 +137,9 @@ func validateDataStream(fsys PackageFS, ds *DataStream, dir string) error {
 		if err := validateIngestPipeline(fsys, dir, ds.IngestPipeline); err != nil {
 			return err
 		}
+	}
+	if !full {
+		return nil
 	}
 	if err := validateRequiredFields(fsys, dir); err != nil {
 		return fmt.Errorf("validating required fields failed: %w", err)
@@ -160,8 +169,7 @@ func validateIngestPipeline(fsys PackageFS, dir, name string) error {
 	switch {
 	case err == nil:
 		found = true
-		var obj map[string]any
-		if err := json.Unmarshal(data, &obj); err != nil {
+		if err := loadCacheOf(fsys).check(keyOf("json-object", data), func() error { return checkJSONObject(data) }); err != nil {
 			return fmt.Errorf("validating ingest pipeline JSON file failed (path: %s): %w", jsonPath, err)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -172,7 +180,7 @@ func validateIngestPipeline(fsys PackageFS, dir, name string) error {
 	switch {
 	case err == nil:
 		found = true
-		if err := checkYAMLMapping(data); err != nil {
+		if err := loadCacheOf(fsys).check(keyOf("yaml-mapping", data), func() error { return checkYAMLMapping(data) }); err != nil {
 			return fmt.Errorf("validating ingest pipeline YAML file failed (path: %s): %w", jsonPath, err)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -183,6 +191,12 @@ func validateIngestPipeline(fsys PackageFS, dir, name string) error {
 		return fmt.Errorf("defined ingest_pipeline does not exist: %s%s", base, name)
 	}
 	return nil
+}
+
+// checkJSONObject accepts a JSON document that decodes into a map.
+func checkJSONObject(data []byte) error {
+	var obj map[string]any
+	return json.Unmarshal(data, &obj)
 }
 
 // checkYAMLMapping accepts a YAML document that decodes into a map (or is

@@ -21,30 +21,46 @@ type fieldDef = *yamlMap
 
 // validateRequiredFields reads every entry directly under
 // data_stream/<dir>/fields/ as a YAML list of field objects and looks for
-// the required fields.
+// the required fields. All files are read first so that a check of the
+// same names and contents that passed in another package of the load can
+// be skipped (LoadCache); errors still come in file order.
 func validateRequiredFields(fsys PackageFS, dir string) error {
 	files, err := fsys.Glob(path.Join("data_stream", dir, "fields") + "/*")
 	if err != nil {
 		return err
 	}
-	var all []fieldDef
-	for _, f := range files {
-		data, err := readFile(fsys, f)
-		if err != nil {
-			return fmt.Errorf("reading file failed (path: %s): %w", f, err)
-		}
-		defs, err := parseFieldDefs(data)
-		if err != nil {
-			return fmt.Errorf("unmarshaling file failed (path: %s): %w", f, err)
-		}
-		all = append(all, defs...)
+	contents := make([][]byte, len(files))
+	readErrs := make([]error, len(files))
+	parts := make([][]byte, 0, 2*len(files))
+	cacheable := true
+	for i, f := range files {
+		contents[i], readErrs[i] = readFile(fsys, f)
+		cacheable = cacheable && readErrs[i] == nil
+		parts = append(parts, []byte(f), contents[i])
 	}
-	for _, rf := range requiredFields {
-		if err := requireField(all, rf.name, rf.typ); err != nil {
-			return err
+	check := func() error {
+		var all []fieldDef
+		for i, f := range files {
+			if readErrs[i] != nil {
+				return fmt.Errorf("reading file failed (path: %s): %w", f, readErrs[i])
+			}
+			defs, err := parseFieldDefs(contents[i])
+			if err != nil {
+				return fmt.Errorf("unmarshaling file failed (path: %s): %w", f, err)
+			}
+			all = append(all, defs...)
 		}
+		for _, rf := range requiredFields {
+			if err := requireField(all, rf.name, rf.typ); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return nil
+	if !cacheable {
+		return check()
+	}
+	return loadCacheOf(fsys).check(keyOf("required-fields", parts...), check)
 }
 
 func parseFieldDefs(data []byte) ([]fieldDef, error) {

@@ -20,6 +20,9 @@ type LoadOptions struct {
 	DisableValidation bool
 	// Logger receives warnings (unknown categories); nil means no logging.
 	Logger *zap.Logger
+	// Cache, when set, is shared by the packages of one index load to skip
+	// checks already passed on identical files (see LoadCache).
+	Cache *LoadCache
 }
 
 // LoadPackage reads the package at basePath: a version directory, or a .zip
@@ -33,6 +36,10 @@ func LoadPackage(basePath string, opts LoadOptions) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
+	warnSkippedZipEntries(fsys, basePath, opts.Logger)
+	fsys = forLoading(fsys, opts.Cache)
+	// Closed after wrapping: the loading view holds open folders of its
+	// own, which closing only the inner file system would leak.
 	defer fsys.Close()
 	l := &loader{
 		fsys:        fsys,
@@ -107,7 +114,7 @@ func (l *loader) load() (*Package, error) {
 	p.Download = fmt.Sprintf("/epr/%s/%s-%s.zip", p.Name, p.Name, p.Version)
 	p.Path = packagePath(p)
 
-	if p.Assets, err = collectAssets(l.fsys, p); err != nil {
+	if p.Assets, err = collectAssets(l.fsys, p, l.opts.Logger); err != nil {
 		return nil, fmt.Errorf("loading package assets failed (path '%s'): %w", l.location, err)
 	}
 	if p.DataStreams, err = l.loadDataStreams(p); err != nil {
@@ -235,11 +242,28 @@ func (l *loader) dropUnknownCategories(p *Package) {
 	p.Categories = kept
 }
 
+// maxParsedFileSize caps the files the loader parses (manifests, fields
+// files, ingest pipelines). The YAML parser needs some 60 times the size of
+// a node-dense document in memory, so a few megabytes of "- a" lines could
+// otherwise take gigabytes; real files stay far below the cap.
+const maxParsedFileSize = 4 << 20
+
 func readFile(fsys PackageFS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	tooLarge := fmt.Errorf("%s: file too large to be parsed (more than %d bytes)", name, maxParsedFileSize)
+	if info, err := f.Stat(); err == nil && info.Size() > maxParsedFileSize {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxParsedFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxParsedFileSize {
+		return nil, tooLarge
+	}
+	return data, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // dirFS is the file system of a directory package. It is built on os.Root,
@@ -62,6 +63,12 @@ func (f *dirFS) Glob(pattern string) ([]string, error) {
 			matches = append(matches, p)
 		}
 		if d.IsDir() && p != "." && strings.Count(p, "/")+1 >= depth {
+			return fs.SkipDir
+		}
+		if d.IsDir() && !utf8.ValidString(p) {
+			// io/fs cannot name anything inside it (fs.ValidPath wants
+			// UTF-8); the directory itself is listed, for the caller to
+			// report.
 			return fs.SkipDir
 		}
 		return nil

@@ -11,24 +11,38 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"go.uber.org/zap"
 )
 
-// maxZipEntrySize caps how much of one deflated entry is decompressed into
-// memory, so that a small zip bomb cannot exhaust memory.
+// maxZipEntrySize is the largest entry a zip package may declare. Entries
+// are decompressed while they are read, never whole into memory, so the cap
+// only keeps sizes sane (a declared size over 1<<63 would be negative as
+// an int64).
 const maxZipEntrySize = 256 << 20
 
 // zipFS is the file system of a zip package, rooted at the directory that
 // holds manifest.yml (package-model.md §2.2).
 type zipFS struct {
 	file    *os.File
+	size    int64 // of the archive
 	root    string
 	modTime time.Time
-	// entries are the usable entries in central-directory order; names
-	// holding ".." elements, absolute names and NUL bytes are left out so
-	// they can never be served.
+	// entries are the usable entries in central-directory order. Entries
+	// that could point outside the package (".." elements, absolute names,
+	// NUL bytes, backslashes), repeat an earlier name, or declare
+	// impossible sizes are left out so they can never be served; skipped
+	// says which and why.
 	entries []zipEntry
-	byName  map[string]*zip.File // cleaned name -> first entry with it
+	byName  map[string]*zip.File // cleaned name -> the entry with it
 	dirs    map[string]bool      // cleaned names of every directory, explicit or implied
+	skipped []skippedEntry
+}
+
+// skippedEntry is a zip entry left out of the package, for the loader's
+// warnings.
+type skippedEntry struct {
+	name, reason string
 }
 
 type zipEntry struct {
@@ -60,6 +74,7 @@ func newZipFS(f *os.File, zipPath string) (*zipFS, error) {
 	}
 	z := &zipFS{
 		file:    f,
+		size:    info.Size(),
 		modTime: info.ModTime(),
 		byName:  map[string]*zip.File{},
 		dirs:    map[string]bool{},
@@ -67,12 +82,19 @@ func newZipFS(f *os.File, zipPath string) (*zipFS, error) {
 	for _, zf := range zr.File {
 		clean, ok := safeZipName(zf.Name)
 		if !ok {
+			z.skip(zf, "unsafe entry name")
+			continue
+		}
+		if reason := zipSizeProblem(zf, info.Size()); reason != "" {
+			z.skip(zf, reason)
+			continue
+		}
+		if _, dup := z.byName[clean]; dup {
+			z.skip(zf, "duplicate entry name, the first entry is used")
 			continue
 		}
 		z.entries = append(z.entries, zipEntry{clean: clean, file: zf})
-		if _, dup := z.byName[clean]; !dup {
-			z.byName[clean] = zf
-		}
+		z.byName[clean] = zf
 		if strings.HasSuffix(zf.Name, "/") {
 			z.dirs[clean] = true
 		}
@@ -89,6 +111,44 @@ func newZipFS(f *os.File, zipPath string) (*zipFS, error) {
 		return nil, fmt.Errorf("failed to determine root directory in package (path: %s)", zipPath)
 	}
 	return z, nil
+}
+
+// warnSkippedZipEntries logs the entries a zip package file system left
+// out, once per load (the server opens packages again for every file it
+// serves and says nothing).
+func warnSkippedZipEntries(fsys PackageFS, location string, logger *zap.Logger) {
+	z, ok := fsys.(*zipFS)
+	if !ok || logger == nil {
+		return
+	}
+	for _, s := range z.skipped {
+		logger.Warn("ignoring zip entry that cannot be served",
+			zap.String("file.path", location),
+			zap.String("zip.entry", s.name),
+			zap.String("reason", s.reason))
+	}
+}
+
+func (z *zipFS) skip(zf *zip.File, reason string) {
+	z.skipped = append(z.skipped, skippedEntry{name: zf.Name, reason: reason})
+}
+
+// zipSizeProblem rejects entries whose declared sizes cannot be honest: over
+// the entry cap, or more compressed bytes than the whole archive holds.
+func zipSizeProblem(zf *zip.File, archiveSize int64) string {
+	switch {
+	case zf.UncompressedSize64 > maxZipEntrySize:
+		return fmt.Sprintf("declared size %d is over the limit of %d bytes", zf.UncompressedSize64, maxZipEntrySize)
+	case zf.CompressedSize64 > uint64(archiveSize):
+		return fmt.Sprintf("declared compressed size %d is larger than the archive", zf.CompressedSize64)
+	case zf.FileInfo().Size() != int64(zf.UncompressedSize64):
+		// A zip64 record of 0 behind a 32-bit 0xFFFFFFFF: the reported
+		// size and the readable data would disagree.
+		return "inconsistent declared sizes"
+	case zf.Method == zip.Store && zf.CompressedSize64 != zf.UncompressedSize64:
+		return "stored entry with different compressed and uncompressed sizes"
+	}
+	return ""
 }
 
 // safeZipName cleans an entry name and rejects the ones that could point
@@ -149,7 +209,7 @@ func (z *zipFS) Open(name string) (fs.File, error) {
 }
 
 // content gives a seekable reader of an entry: stored entries are read in
-// place, deflated ones are decompressed into memory up to maxZipEntrySize.
+// place, compressed ones are decompressed as they are read.
 func (z *zipFS) content(zf *zip.File) (io.ReadSeeker, error) {
 	if zf.Flags&0x1 != 0 {
 		return nil, errors.New("encrypted zip entries are not supported")
@@ -159,31 +219,22 @@ func (z *zipFS) content(zf *zip.File) (io.ReadSeeker, error) {
 		if err != nil {
 			return nil, err
 		}
+		if off+int64(zf.CompressedSize64) > z.size {
+			// A short read would break the Content-Length already sent.
+			return nil, errors.New("zip entry data goes past the end of the archive")
+		}
 		return io.NewSectionReader(z.file, off, int64(zf.CompressedSize64)), nil
 	}
-	if zf.UncompressedSize64 > maxZipEntrySize {
-		return nil, fmt.Errorf("zip entry too large (%d bytes, limit %d)", zf.UncompressedSize64, maxZipEntrySize)
-	}
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, maxZipEntrySize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxZipEntrySize {
-		return nil, fmt.Errorf("zip entry too large (more than %d bytes)", maxZipEntrySize)
-	}
-	return bytes.NewReader(data), nil
+	return newZipEntryReader(zf)
 }
 
 // Glob goes through the entries in central-directory order. Returned names
 // are relative to the package root; directory entries keep their trailing
 // slash, as upstream returns them.
 func (z *zipFS) Glob(pattern string) ([]string, error) {
-	full := z.root + "/" + pattern
+	// The root is a name, not a pattern: "?-1.0.0" must not match the
+	// entries of a "t-1.0.0" folder beside it.
+	full := globEscaper.Replace(z.root) + "/" + pattern
 	if _, err := path.Match(full, ""); err != nil {
 		return nil, err
 	}
@@ -200,6 +251,8 @@ func (z *zipFS) Glob(pattern string) ([]string, error) {
 	}
 	return matches, nil
 }
+
+var globEscaper = strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`, `\`, `\\`)
 
 func (z *zipFS) Close() error {
 	return z.file.Close()
@@ -225,7 +278,12 @@ func (f *zipFile) Seek(offset int64, whence int) (int64, error) {
 	return f.r.Seek(offset, whence)
 }
 
-func (f *zipFile) Close() error { return nil }
+func (f *zipFile) Close() error {
+	if c, ok := f.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
 
 // zipDirInfo describes a directory that only exists as a prefix of entry
 // names (zips built without directory entries).

@@ -28,6 +28,11 @@ type Runtime struct {
 	// Resolver serves the files of a package that is not on local disk
 	// (storage indexer, proxy mode). Nil for local packages.
 	Resolver RemoteResolver
+
+	// Doc, when set, is the package's /package/{n}/{v}/ document, and the
+	// package itself only holds what filters and /search need (see
+	// Compact). Nil means the package is complete: render it.
+	Doc *Doc
 }
 
 // RemoteResolver serves artifacts, signatures and static files of packages

@@ -92,7 +92,7 @@ func (l *loader) validateDataStreams(p *Package) error {
 		if err != nil {
 			return fmt.Errorf("building data stream failed (path: data_stream/%s): %w", dir, err)
 		}
-		if err := validateDataStream(l.fsys, ds, dir); err != nil {
+		if err := revalidateDataStream(l.fsys, ds, dir); err != nil {
 			return fmt.Errorf("validating data stream failed (path: data_stream/%s): %w", dir, err)
 		}
 		l.dataStreams[dir] = ds

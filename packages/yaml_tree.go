@@ -44,6 +44,14 @@ const maxYAMLNodes = 1 << 20
 
 var errYAMLTooLarge = fmt.Errorf("yaml: document too large: more than %d nodes after alias expansion", maxYAMLNodes)
 
+// maxYAMLDepth bounds the nesting of the tree. The parser limits the
+// nesting it reads, but dotted keys add levels after it ("a.a.a...: 1" is
+// one key), and a tree deep enough would make the recursive decoding and
+// JSON encoding overflow the stack, which no recover can catch.
+const maxYAMLDepth = 1000
+
+var errYAMLTooDeep = fmt.Errorf("yaml: document too deep: more than %d levels of nesting", maxYAMLDepth)
+
 // parseYAML parses the first document of a manifest: dotted keys are
 // expanded and nested keys must be strings. An empty document gives nil.
 func parseYAML(data []byte) (any, error) {
@@ -105,6 +113,7 @@ func yamlKindName(v any) string {
 
 type treeBuilder struct {
 	budget int
+	depth  int  // levels above the node being built, dotted keys included
 	plain  bool // see parsePlainYAML
 	// expanding holds the anchored nodes being built, to reject aliases
 	// that refer to an enclosing node (infinite documents).
@@ -147,6 +156,10 @@ func (b *treeBuilder) build(n *yaml.Node, top bool) (any, error) {
 	case yaml.ScalarNode:
 		return scalarValue(n)
 	case yaml.SequenceNode:
+		if err := b.descend(1); err != nil {
+			return nil, err
+		}
+		defer b.ascend(1)
 		list := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
 			v, err := b.build(c, false)
@@ -198,7 +211,15 @@ func (b *treeBuilder) fillMapping(raw *yamlMap, n *yaml.Node, top bool) error {
 		if err != nil {
 			return err
 		}
+		levels := 1
+		if !b.plain {
+			levels += strings.Count(key, ".")
+		}
+		if err := b.descend(levels); err != nil {
+			return err
+		}
 		v, err := b.build(vn, false)
+		b.ascend(levels)
 		if err != nil {
 			return err
 		}
@@ -242,6 +263,18 @@ func (b *treeBuilder) merge(raw *yamlMap, vn *yaml.Node, top bool) error {
 	}
 	return fmt.Errorf("yaml: line %d: map merge requires map or sequence of maps as the value", vn.Line)
 }
+
+// descend enters levels of nesting; ascend must undo it.
+func (b *treeBuilder) descend(levels int) error {
+	b.depth += levels
+	if b.depth > maxYAMLDepth {
+		b.depth -= levels
+		return errYAMLTooDeep
+	}
+	return nil
+}
+
+func (b *treeBuilder) ascend(levels int) { b.depth -= levels }
 
 func isMergeKey(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Value == "<<" &&

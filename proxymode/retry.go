@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"epr/apmlite"
 )
 
 // Backoff is the retry schedule of the outgoing client.
@@ -98,7 +100,8 @@ func newRetrier(opts Options, logger *zap.Logger) retrier {
 	return r
 }
 
-// get sends a bare GET: no header of the incoming request is forwarded. On
+// get sends a bare GET: no header of the incoming request is forwarded
+// (with APM on, only the trace context of ctx is sent along). On
 // success the caller owns the response body. When every attempt fails it
 // returns an error and no response.
 func (r retrier) get(ctx context.Context, target *url.URL) (*http.Response, error) {
@@ -113,9 +116,13 @@ func (r retrier) get(ctx context.Context, target *url.URL) (*http.Response, erro
 		if err != nil {
 			return nil, err
 		}
+		// With APM on, each attempt is an exit span and carries the
+		// trace context to the remote registry.
+		span := apmlite.StartClientSpan(req)
 		resp, lastErr = r.client.Do(req)
+		span.EndHTTP(resp, lastErr)
 		if lastErr != nil {
-			r.logger.Error("request failed", zap.Error(lastErr))
+			r.logger.Error("request failed", append(apmlite.TraceFields(ctx), zap.Error(lastErr))...)
 		}
 		retry, err := shouldRetry(ctx, resp, lastErr)
 		if !retry {

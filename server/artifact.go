@@ -63,14 +63,14 @@ func (s *server) streamPackageZip(w http.ResponseWriter, r *http.Request, p *pac
 	// when the whole archive would fit in its buffer, so the answer never
 	// carries a Content-Length, as upstream's never does for these.
 	if err := http.NewResponseController(w).Flush(); err != nil {
-		s.log.Debug("flushing artifact headers failed", zap.Error(err))
+		s.reqLog(r).Debug("flushing artifact headers failed", zap.Error(err))
 	}
 	if r.Method == http.MethodHead {
 		// net/http discards a HEAD body anyway; do not build it.
 		return nil
 	}
 	if err := writePackageZip(w, p.BasePath, p.Name+"-"+p.Version); err != nil {
-		s.log.Warn("writing package artifact failed", zap.String("file.path", p.BasePath), zap.Error(err))
+		s.reqLog(r).Warn("writing package artifact failed", zap.String("file.path", p.BasePath), zap.Error(err))
 		// The status is gone already. Aborting the connection keeps the
 		// chunked body from ending cleanly, so the client sees a failed
 		// download instead of a complete-looking, broken archive.

@@ -20,6 +20,17 @@ func (s *server) categories(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest(err.Error()))
 		return
 	}
+	gen, cacheable := s.generation()
+	answerKey := "categories\x00" + filter.CanonicalKey()
+	if includePolicyTemplates {
+		answerKey = "categories+templates\x00" + filter.CanonicalKey()
+	}
+	if cacheable {
+		if body, ok := s.answers.get(gen, answerKey); ok {
+			writeJSON(w, s.opts.CacheTimeCategories, body)
+			return
+		}
+	}
 	pkgs, err := s.opts.Indexer.Get(r.Context(), &indexer.GetOptions{Filter: filter})
 	if err != nil {
 		s.fail(w, r, indexerNotFound(err.Error()))
@@ -38,6 +49,9 @@ func (s *server) categories(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, internalError(err))
 		return
+	}
+	if cacheable {
+		s.answers.add(gen, answerKey, body)
 	}
 	cacheAdd(s.opts.CategoriesCache, key, body)
 	writeJSON(w, s.opts.CacheTimeCategories, body)

@@ -81,7 +81,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if msg == "" {
 			msg = "internal server error"
 		}
-		s.log.Error(msg, zap.String("url.path", r.URL.Path), zap.Error(ae.cause))
+		s.reqLog(r).Error(msg, zap.String("url.path", r.URL.Path), zap.Error(ae.cause))
 	}
 	writeError(w, ae)
 }

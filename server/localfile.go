@@ -24,6 +24,6 @@ func serveLocalFile(w http.ResponseWriter, r *http.Request, path, ctype string) 
 		return internalError(errors.New("not a regular file: " + path))
 	}
 	w.Header().Set("Content-Type", ctype)
-	http.ServeContent(w, r, info.Name(), info.ModTime(), f)
+	http.ServeContent(w, limitRanges(r), info.Name(), info.ModTime(), f)
 	return nil
 }

@@ -32,7 +32,7 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic serving request",
+			s.reqLog(r).Error("panic serving request",
 				zap.String("url.path", r.URL.Path),
 				zap.String("error.message", fmt.Sprint(v)))
 			if rec.wroteHeader {

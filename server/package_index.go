@@ -23,10 +23,20 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errPackageNotFound)
 		return
 	}
-	body, err := packages.MarshalIndentJSON(p.Package)
+	body, err := s.packageDocument(p.Package)
 	if err != nil {
 		s.fail(w, r, internalError(err))
 		return
 	}
 	writeJSON(w, s.opts.CacheTimeIndex, body)
+}
+
+// packageDocument is the document of a package: rendered at load time for
+// compact packages (packages.Compact), rendered now for complete ones
+// (proxy mode, storage indexers, eprfull builds).
+func (s *server) packageDocument(p *packages.Package) ([]byte, error) {
+	if p.Doc != nil {
+		return s.docs.bytes(p.Doc)
+	}
+	return packages.MarshalIndentJSON(p)
 }

@@ -35,6 +35,10 @@ const (
 func (s *server) routes() http.Handler {
 	r := mux.NewRouter().StrictSlash(true)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
+	if s.opts.Trace != nil {
+		// Unmatched paths get APM only (no CORS, metrics or access log).
+		r.NotFoundHandler = s.opts.Trace(r.NotFoundHandler)
+	}
 
 	index := http.HandlerFunc(s.index)
 	r.Handle(RouteIndex, index)
@@ -54,6 +58,9 @@ func (s *server) routes() http.Handler {
 	r.Use(cors)
 	if s.opts.Instrument != nil {
 		r.Use(s.opts.Instrument)
+	}
+	if s.opts.Trace != nil {
+		r.Use(s.opts.Trace)
 	}
 	r.Use(s.accessLog)
 	r.Use(s.recoverPanics)

@@ -19,6 +19,14 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest(err.Error()))
 		return
 	}
+	gen, cacheable := s.generation()
+	answerKey := "search\x00" + filter.CanonicalKey()
+	if cacheable {
+		if body, ok := s.answers.get(gen, answerKey); ok {
+			writeJSON(w, s.opts.CacheTimeSearch, body)
+			return
+		}
+	}
 	pkgs, err := s.opts.Indexer.Get(r.Context(), &indexer.GetOptions{Filter: filter})
 	if err != nil {
 		s.fail(w, r, indexerNotFound("fetching package failed: "+err.Error()))
@@ -36,6 +44,9 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, internalError(err))
 		return
+	}
+	if cacheable {
+		s.answers.add(gen, answerKey, body)
 	}
 	// A lookup of one package's newest version is not kept (operations.md
 	// §8.6.7): Kibana asks it for every package and it goes stale first.

@@ -35,10 +35,24 @@ type Options struct {
 	SearchCache     ResponseCache
 	CategoriesCache ResponseCache
 
+	// AnswerCacheBytes bounds the /search and /categories answers kept for
+	// the current index generation (indexers that have one, see
+	// indexer.Generational); DocCacheBytes the decompressed package
+	// documents. Zero means the defaults (64 MiB, 16 MiB), a negative
+	// value no cache.
+	AnswerCacheBytes int
+	DocCacheBytes    int
+
 	// Instrument, when set, wraps every routed request between the CORS
 	// middleware and the access log (operations.md §4.3: metrics sit
 	// there). RouteTemplate gives it the route's `path` label.
 	Instrument func(http.Handler) http.Handler
+
+	// Trace, when set, is the APM middleware (operations.md §4.3, §7): it
+	// wraps every routed request between Instrument and the access log,
+	// and the not-found handler too. Handler log lines then carry the
+	// request's trace ids (apmlite.TraceFields).
+	Trace func(http.Handler) http.Handler
 
 	// CountStorageRequest, when set, is called once per artifact, signature
 	// or static request that reached a package (epr_storage_requests_total,
@@ -90,11 +104,14 @@ func NewRouter(opts Options) (http.Handler, error) {
 	return s.routes(), nil
 }
 
-// server holds what the handlers share; it is immutable once built.
+// server holds what the handlers share; it is immutable once built,
+// except for the caches, which lock.
 type server struct {
 	opts      Options
 	log       *zap.Logger
 	indexBody []byte
+	answers   *answerCache
+	docs      *docCache
 }
 
 func newServer(opts Options) (*server, error) {
@@ -102,5 +119,11 @@ func newServer(opts Options) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{opts: opts, log: opts.Logger, indexBody: body}, nil
+	return &server{
+		opts:      opts,
+		log:       opts.Logger,
+		indexBody: body,
+		answers:   newAnswerCache(opts.AnswerCacheBytes),
+		docs:      newDocCache(opts.DocCacheBytes),
+	}, nil
 }

@@ -82,7 +82,7 @@ func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Packag
 		return internalError(err)
 	}
 	w.Header().Set("Content-Type", ctype)
-	http.ServeContent(w, r, name, info.ModTime(), content)
+	http.ServeContent(w, limitRanges(r), name, info.ModTime(), content)
 	return nil
 }
 
@@ -101,6 +101,8 @@ func validFileName(name string) bool {
 func fileError(err error) error {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) ||
 		errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP) ||
+		// A name longer than the file system allows names no file.
+		errors.Is(err, syscall.ENAMETOOLONG) ||
 		escapesPackage(err) {
 		return errResourceNotFound
 	}

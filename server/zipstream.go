@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"unicode/utf8"
 )
 
 // writePackageZip writes the package directory root as a zip archive:
@@ -14,7 +15,8 @@ import (
 //
 // Files are read through os.Root, as static files are: a symbolic link to
 // a file of the package is archived as that file, one leading out of the
-// package (or to a directory) is left out.
+// package (or to a directory) is left out, and so are names that are not
+// UTF-8.
 func writePackageZip(w io.Writer, root, prefix string) error {
 	pkg, err := os.OpenRoot(root)
 	if err != nil {
@@ -27,6 +29,15 @@ func writePackageZip(w io.Writer, root, prefix string) error {
 			return err
 		}
 		if name == "." {
+			return nil
+		}
+		if !utf8.ValidString(name) {
+			// io/fs cannot read such a folder, and the loader leaves
+			// such names out of the assets: leave them out here too,
+			// rather than failing every download of the package.
+			if d.IsDir() {
+				return fs.SkipDir
+			}
 			return nil
 		}
 		info, ok, err := archivedInfo(pkg, name, d)

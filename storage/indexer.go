@@ -76,7 +76,7 @@ func (i *Indexer) Init(ctx context.Context) error {
 	if err := i.update(ctx); err != nil {
 		return fmt.Errorf("can't update index file: %w", err)
 	}
-	i.watcher = startWatcher(i.opts.WatchInterval, i.logger, i.update)
+	i.watcher = startWatcher(i.opts.WatchInterval, i.logger, i.opts.Tracer, i.update)
 	return nil
 }
 

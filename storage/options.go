@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"epr/apmlite"
 )
 
 // DefaultEndpoint is the public Package Storage endpoint (-storage-endpoint).
@@ -27,6 +29,9 @@ type Options struct {
 	Logger *zap.Logger
 	// Metrics receives the indexer's measurements; nil disables them.
 	Metrics *Metrics
+	// Tracer records each index poll as an APM transaction; nil when APM
+	// is off.
+	Tracer *apmlite.Tracer
 	// ResolverOptions tune the relay of artifacts and statics.
 	Resolver ResolverOptions
 }

@@ -163,7 +163,7 @@ func (s *SQLIndexer) Init(ctx context.Context) error {
 	if err := s.update(ctx); err != nil {
 		return fmt.Errorf("can't update index file: %w", err)
 	}
-	s.watcher = startWatcher(s.opts.WatchInterval, s.logger, s.update)
+	s.watcher = startWatcher(s.opts.WatchInterval, s.logger, s.opts.Tracer, s.update)
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"epr/apmlite"
 )
 
 // watcher runs an indexer's update loop in the background until stopped.
@@ -17,8 +19,9 @@ type watcher struct {
 // startWatcher polls with update every interval, the first time right away
 // (operations.md §8.5: a second update right after Init). Failures are
 // logged and retried on the next tick; the indexer keeps serving its last
-// good index. Interval 0 means no polling at all.
-func startWatcher(interval time.Duration, logger *zap.Logger, update func(context.Context) error) *watcher {
+// good index. Interval 0 means no polling at all. With APM on (tracer not
+// nil) each poll is an "updateIndex" transaction of type backend.watcher.
+func startWatcher(interval time.Duration, logger *zap.Logger, tracer *apmlite.Tracer, update func(context.Context) error) *watcher {
 	w := &watcher{cancel: func() {}}
 	if interval == 0 {
 		logger.Debug("No watcher configured, indices will not be updated (use only for testing purposes)")
@@ -34,9 +37,17 @@ func startWatcher(interval time.Duration, logger *zap.Logger, update func(contex
 		defer ticker.Stop()
 		for {
 			logger.Debug("watchIndices: start")
-			if err := update(ctx); err != nil && ctx.Err() == nil {
-				logger.Error("can't update index file", zap.Error(err))
+			tx := tracer.StartTransaction("updateIndex", apmlite.TypeBackendWatch)
+			txCtx := apmlite.ContextWithTransaction(ctx, tx)
+			if err := update(txCtx); err != nil {
+				tx.SetOutcome(apmlite.OutcomeFailure)
+				if ctx.Err() == nil {
+					logger.Error("can't update index file", append(apmlite.TraceFields(txCtx), zap.Error(err))...)
+				}
+			} else {
+				tx.SetOutcome(apmlite.OutcomeSuccess)
 			}
+			tx.End()
 			logger.Debug("watchIndices: finished")
 			select {
 			case <-ctx.Done():

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"epr/apmlite"
 )
 
 // AccessLoggerName is the logger name of access-log lines.
@@ -21,9 +23,15 @@ func NewAccessLogger(logger *zap.Logger) *zap.Logger {
 
 // LogAccess writes the access-log line of a finished request at info level
 // (operations.md §5.4). status is what the handler wrote (200 if nothing),
-// size the body bytes written, dur the handler time.
+// size the body bytes written, dur the handler time. With APM on, the
+// request's trace.id and transaction.id come first, right after the
+// constant fields (§5.4).
 func LogAccess(accessLogger *zap.Logger, r *http.Request, status, size int, dur time.Duration) {
-	accessLogger.Info(AccessLogMessage(r), AccessLogFields(r, status, size, dur)...)
+	fields := AccessLogFields(r, status, size, dur)
+	if trace := apmlite.TraceFields(r.Context()); trace != nil {
+		fields = append(trace, fields...)
+	}
+	accessLogger.Info(AccessLogMessage(r), fields...)
 }
 
 // AccessLogMessage is "<METHOD> <path> <proto>", e.g. "GET /search HTTP/1.1".

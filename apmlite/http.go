@@ -1,0 +1,268 @@
+package apmlite
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Middleware returns the incoming-request instrumentation: one
+// transaction of type "request" per request, named by name(r) (for the
+// registry, MuxRouteName), continuing the trace of an incoming
+// traceparent, with result "HTTP <n>xx". A panic that reaches it is
+// reported as an APM error and answered 500 (or, when the answer has
+// already started, the connection is aborted). A nil tracer returns nil:
+// callers then install no wrapper at all.
+func (t *Tracer) Middleware(name func(*http.Request) string) func(http.Handler) http.Handler {
+	if t == nil {
+		return nil
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tx := t.startRequest(name(r), r)
+			rw := &statusWriter{ResponseWriter: w}
+			defer func() {
+				v := recover()
+				abort := false
+				if v != nil {
+					abort = v == http.ErrAbortHandler || rw.wroteHeader
+					if v != http.ErrAbortHandler {
+						t.capturePanic(tx, r, v)
+						if !rw.wroteHeader {
+							rw.WriteHeader(http.StatusInternalServerError)
+						}
+					}
+				}
+				tx.endRequest(rw, v != nil)
+				if abort {
+					// The client must not take a cut answer for a whole one.
+					panic(http.ErrAbortHandler)
+				}
+			}()
+			next.ServeHTTP(rw, r.WithContext(ContextWithTransaction(r.Context(), tx)))
+		})
+	}
+}
+
+// startRequest starts the transaction of an incoming request.
+func (t *Tracer) startRequest(name string, r *http.Request) *Transaction {
+	parent, hasParent := incomingTraceParent(r.Header)
+	var tracestate string
+	if hasParent {
+		tracestate = cleanTracestate(r.Header.Values(headerTracestate))
+	}
+	tx := t.startTransaction(name, TypeRequest, parent, hasParent, tracestate)
+	if tx.sampled {
+		tx.request = requestInfo(r)
+	}
+	return tx
+}
+
+// endRequest sets the result from the status class and ends tx.
+// Server-side, only a 5xx (or a panic) is a failure: a 404 is a correct
+// answer.
+func (tx *Transaction) endRequest(rw *statusWriter, panicked bool) {
+	status := rw.statusCode()
+	tx.mu.Lock()
+	tx.result = statusResult(status)
+	if status >= 500 || panicked {
+		tx.outcome = OutcomeFailure
+	} else {
+		tx.outcome = OutcomeSuccess
+	}
+	if tx.sampled {
+		tx.resp = &responseContext{StatusCode: status, HeadersSent: rw.wroteHeader, Finished: !panicked}
+	}
+	tx.mu.Unlock()
+	tx.End()
+}
+
+// statusResult is the agents' result text: "HTTP 2xx", "HTTP 4xx", ...
+func statusResult(status int) string {
+	if status < 100 || status > 999 {
+		return "HTTP " + strconv.Itoa(status)
+	}
+	return "HTTP " + strconv.Itoa(status/100) + "xx"
+}
+
+// requestInfo is what a sampled transaction reports about its request.
+// Only plain strings are kept: the event is encoded later, on the sender
+// goroutine.
+func requestInfo(r *http.Request) *requestContext {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	hostname, port := r.Host, ""
+	if h, p, err := net.SplitHostPort(r.Host); err == nil {
+		hostname, port = h, p
+	}
+	full := scheme + "://" + r.Host + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		full += "?" + r.URL.RawQuery
+	}
+	remote := r.RemoteAddr
+	if h, _, err := net.SplitHostPort(remote); err == nil {
+		remote = h
+	}
+	rc := &requestContext{
+		Method: truncate(r.Method),
+		URL: requestURL{
+			Full:     truncate(full),
+			Protocol: scheme + ":",
+			Hostname: truncate(hostname),
+			Port:     truncate(port),
+			Pathname: truncate(r.URL.Path),
+			Search:   truncate(r.URL.RawQuery),
+		},
+		HTTPVersion: strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor),
+		Socket:      &socket{RemoteAddress: truncate(remote)},
+	}
+	// Only the User-Agent is reported: other headers may carry
+	// credentials and are of no use for the registry's anonymous API.
+	if ua := r.UserAgent(); ua != "" {
+		rc.Headers = map[string]string{"User-Agent": truncate(ua)}
+	}
+	return rc
+}
+
+// capturePanic reports a recovered panic as an unhandled exception of tx,
+// with the stack of the panicking goroutine.
+func (t *Tracer) capturePanic(tx *Transaction, r *http.Request, v any) {
+	ev := &errorEvent{
+		ID:        newTraceID(),
+		Timestamp: micros(time.Now()),
+		Exception: &exception{
+			Message:    truncateLong(fmt.Sprint(v)),
+			Type:       truncate(fmt.Sprintf("%T", v)),
+			Handled:    false,
+			Stacktrace: panicStack(),
+		},
+	}
+	if err, ok := v.(error); ok {
+		ev.Exception.Message = truncateLong(err.Error())
+	}
+	linkError(ev, tx, nil)
+	if tx.sampled {
+		ev.Context = &errorCtxRequest{Request: requestInfo(r)}
+	}
+	if len(ev.Exception.Stacktrace) > 0 {
+		ev.Culprit = truncate(ev.Exception.Stacktrace[0].Function)
+	}
+	t.enqueue(envelope{Error: ev})
+}
+
+// linkError attaches an error to its transaction and current span.
+func linkError(ev *errorEvent, tx *Transaction, span *Span) {
+	if tx == nil {
+		return
+	}
+	trace, txID, parent := tx.traceID, tx.id, tx.id
+	if span != nil {
+		parent = span.id
+	}
+	ev.TraceID, ev.TransactionID, ev.ParentID = &trace, &txID, &parent
+	ev.Transaction = &errorTx{Sampled: tx.sampled, Name: truncate(tx.name), Type: truncate(tx.typ)}
+}
+
+// maxMessage bounds error messages (a text field, not a keyword, but
+// there is no point in shipping megabytes).
+const maxMessage = 10000
+
+func truncateLong(s string) string {
+	if len(s) <= maxMessage {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxMessage], "")
+}
+
+// panicStack is the stack from the panicking function outwards: the
+// frames of the deferred recovery and of the runtime's panic machinery
+// are skipped.
+func panicStack() []stackFrame {
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(1, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	var out []stackFrame
+	afterPanic := false
+	var all []stackFrame
+	for {
+		f, more := frames.Next()
+		sf := stackFrame{Function: f.Function, Filename: baseName(f.File), AbsPath: f.File, Lineno: f.Line}
+		all = append(all, sf)
+		if afterPanic {
+			out = append(out, sf)
+		}
+		if f.Function == "runtime.gopanic" {
+			afterPanic = true
+		}
+		if !more {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return all
+	}
+	return out
+}
+
+func baseName(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// statusWriter remembers the status of the answer. It keeps the optional
+// interfaces the registry's handlers use: Flush (streamed zips), ReadFrom
+// (sendfile) and Unwrap (http.ResponseController).
+type statusWriter struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wroteHeader && code >= 200 {
+		w.status = code
+		w.wroteHeader = true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return io.Copy(w.ResponseWriter, src)
+}
+
+func (w *statusWriter) Flush() {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) statusCode() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}

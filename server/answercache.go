@@ -1,0 +1,117 @@
+package server
+
+import (
+	"container/list"
+	"sync"
+
+	"epr/indexer"
+)
+
+// defaultAnswerCacheBytes bounds the rendered /search and /categories
+// bodies kept per index generation. A /search?all=true answer is about
+// 1.6 KB per package version, so 64 MiB holds it for some 40,000
+// versions next to the small answers Kibana asks for all day.
+const defaultAnswerCacheBytes = 64 << 20
+
+// answerCache keeps rendered /search and /categories bodies for the
+// current index generation (indexer.GenerationOf), keyed by the endpoint
+// and the canonical form of the parsed query, least recently used first
+// out. An entry is only ever served at the generation it was computed
+// for: the first request that sees a newer generation empties the cache,
+// and a body computed while the index changed is dropped.
+//
+// It is separate from Options.SearchCache and CategoriesCache, the SQL
+// indexer's caches keyed by the raw URL (search.md §11), which stay in
+// front of it.
+type answerCache struct {
+	mu      sync.Mutex
+	budget  int
+	used    int
+	gen     uint64
+	entries map[string]*list.Element
+	order   *list.List // of *answer, most recently used first
+}
+
+type answer struct {
+	key  string
+	body []byte
+}
+
+// newAnswerCache returns nil (no caching) for a negative budget.
+func newAnswerCache(budget int) *answerCache {
+	if budget < 0 {
+		return nil
+	}
+	if budget == 0 {
+		budget = defaultAnswerCacheBytes
+	}
+	return &answerCache{budget: budget, entries: map[string]*list.Element{}, order: list.New()}
+}
+
+// generation returns the index generation to compute an answer at, and
+// whether answers can be cached at all: not in proxy mode (the remote
+// registry's part changes on its own) and not for indexers without a
+// generation.
+func (s *server) generation() (uint64, bool) {
+	if s.answers == nil || s.opts.Proxy != nil {
+		return 0, false
+	}
+	return indexer.GenerationOf(s.opts.Indexer)
+}
+
+func (c *answerCache) get(gen uint64, key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advance(gen)
+	if gen != c.gen {
+		return nil, false
+	}
+	e, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*answer).body, true
+}
+
+// add stores a body computed from the index at gen; gen must have been
+// read before the index was asked, so that a body computed across a
+// change is filed under the older generation and never served.
+func (c *answerCache) add(gen uint64, key string, body []byte) {
+	size := len(key) + len(body)
+	if size > c.budget {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advance(gen)
+	if gen != c.gen {
+		return
+	}
+	if e, ok := c.entries[key]; ok {
+		c.order.MoveToFront(e)
+		return
+	}
+	for c.used+size > c.budget {
+		c.evict(c.order.Back())
+	}
+	c.entries[key] = c.order.PushFront(&answer{key: key, body: body})
+	c.used += size
+}
+
+// advance drops everything when the index moved to a newer generation.
+func (c *answerCache) advance(gen uint64) {
+	if gen <= c.gen {
+		return
+	}
+	c.gen = gen
+	clear(c.entries)
+	c.order.Init()
+	c.used = 0
+}
+
+func (c *answerCache) evict(e *list.Element) {
+	a := c.order.Remove(e).(*answer)
+	delete(c.entries, a.key)
+	c.used -= len(a.key) + len(a.body)
+}

@@ -1,0 +1,19 @@
+package server
+
+import (
+	"net/http"
+
+	"go.uber.org/zap"
+
+	"epr/apmlite"
+)
+
+// reqLog is the logger for lines written on behalf of r: with APM on, they
+// carry the request's trace.id and transaction.id after the constant
+// fields (operations.md §5.2). With APM off it is the server's logger.
+func (s *server) reqLog(r *http.Request) *zap.Logger {
+	if fields := apmlite.TraceFields(r.Context()); fields != nil {
+		return s.log.With(fields...)
+	}
+	return s.log
+}
