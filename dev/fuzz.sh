@@ -16,7 +16,7 @@ filter=${2:-}
 status=0
 while IFS=: read -r file target; do
 	[[ -n "$filter" && "$target" != *"$filter"* ]] && continue
-	pkg=./$(dirname "$file")
+	pkg=$(dirname "$file") # ./<package>
 	echo "==== $target ($pkg, $fuzztime)"
 	# Minimising every new input for the default 60s would take most of a
 	# short run; 20 executions is enough to keep the corpus small.

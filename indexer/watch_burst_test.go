@@ -36,3 +36,29 @@ func TestWatcherRescansDuringEndlessChanges(t *testing.T) {
 		time.Sleep(debounce / 5)
 	}
 }
+
+// TestWatcherSurvivesFoldersMovedOutAndDeleted: folders moved out of the
+// tree and deleted at once, while new ones are moved in, must not stop the
+// watcher. fsnotify's reader can hold its lock while it waits for its
+// Errors channel to be read (a watch the kernel already dropped), so an
+// Add or Remove made by the goroutine that reads that channel deadlocked
+// and no change was ever seen again (found by dev/loadreload).
+func TestWatcherSurvivesFoldersMovedOutAndDeleted(t *testing.T) {
+	f := startWatched(t, indexer.WatchOptions{Debounce: 20 * time.Millisecond}, false)
+	trash := t.TempDir()
+	for i := 1; i <= 40; i++ {
+		v := "1.0." + strconv.Itoa(i)
+		moveIn(t, f.staging, filepath.Join(f.root, "churn", v), "churn", v, "gen"+strconv.Itoa(i))
+		if i > 1 {
+			old := filepath.Join(f.root, "churn", "1.0."+strconv.Itoa(i-1))
+			gone := filepath.Join(trash, strconv.Itoa(i))
+			if err := os.Rename(old, gone); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.RemoveAll(gone); err != nil {
+				t.Fatal(err)
+			}
+		}
+		indexIs(t, f.combined, "churn@"+v+"=gen"+strconv.Itoa(i))
+	}
+}

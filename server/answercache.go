@@ -30,7 +30,17 @@ type answerCache struct {
 	gen     uint64
 	entries map[string]*list.Element
 	order   *list.List // of *answer, most recently used first
+	// aliases map a raw query to its canonical key, so that a repeated
+	// request skips parsing (query parsing does not depend on the index).
+	aliases map[string]string
 }
+
+// Aliases are kept for short queries only, and forgotten all at once past
+// maxAliases: a few MiB at most, whatever clients send.
+const (
+	maxAliases        = 8192
+	maxAliasedRawSize = 512
+)
 
 type answer struct {
 	key  string
@@ -45,7 +55,7 @@ func newAnswerCache(budget int) *answerCache {
 	if budget == 0 {
 		budget = defaultAnswerCacheBytes
 	}
-	return &answerCache{budget: budget, entries: map[string]*list.Element{}, order: list.New()}
+	return &answerCache{budget: budget, entries: map[string]*list.Element{}, order: list.New(), aliases: map[string]string{}}
 }
 
 // generation returns the index generation to compute an answer at, and
@@ -57,6 +67,31 @@ func (s *server) generation() (uint64, bool) {
 		return 0, false
 	}
 	return indexer.GenerationOf(s.opts.Indexer)
+}
+
+// getRaw looks an answer up by the raw query a canonical key was last
+// derived from.
+func (c *answerCache) getRaw(gen uint64, raw string) ([]byte, bool) {
+	c.mu.Lock()
+	key, ok := c.aliases[raw]
+	c.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return c.get(gen, key)
+}
+
+// alias remembers the canonical key of a raw query.
+func (c *answerCache) alias(raw, key string) {
+	if len(raw) > maxAliasedRawSize {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.aliases) >= maxAliases {
+		clear(c.aliases)
+	}
+	c.aliases[raw] = key
 }
 
 func (c *answerCache) get(gen uint64, key string) ([]byte, bool) {

@@ -1,17 +1,17 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
 // setPublicCache writes the success cache headers as two separate fields,
-// never merged (api.md §7.1). %.0f rounds half to even, as upstream does.
+// never merged (api.md §7.1). Formatting with precision 0 rounds half to
+// even, as upstream's %.0f does (it is the same conversion, without fmt's
+// cost on every answer).
 func setPublicCache(h http.Header, d time.Duration) {
-	h.Del("Cache-Control")
-	h.Add("Cache-Control", fmt.Sprintf("max-age=%.0f", d.Seconds()))
-	h.Add("Cache-Control", "public")
+	h["Cache-Control"] = []string{"max-age=" + strconv.FormatFloat(d.Seconds(), 'f', 0, 64), "public"}
 }
 
 // setNoStore writes the client-error cache headers (api.md §7.1).

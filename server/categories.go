@@ -15,17 +15,25 @@ func (s *server) categories(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.opts.CacheTimeCategories, body)
 		return
 	}
+	gen, cacheable := s.generation()
+	rawKey := "categories?" + r.URL.RawQuery
+	if cacheable {
+		if body, ok := s.answers.getRaw(gen, rawKey); ok {
+			writeJSON(w, s.opts.CacheTimeCategories, body)
+			return
+		}
+	}
 	filter, includePolicyTemplates, err := packages.ParseCategoriesQuery(r.URL.Query(), s.opts.AllowUnknownQueryParameters)
 	if err != nil {
 		s.fail(w, r, badRequest(err.Error()))
 		return
 	}
-	gen, cacheable := s.generation()
 	answerKey := "categories\x00" + filter.CanonicalKey()
 	if includePolicyTemplates {
 		answerKey = "categories+templates\x00" + filter.CanonicalKey()
 	}
 	if cacheable {
+		s.answers.alias(rawKey, answerKey)
 		if body, ok := s.answers.get(gen, answerKey); ok {
 			writeJSON(w, s.opts.CacheTimeCategories, body)
 			return

@@ -14,14 +14,22 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.opts.CacheTimeSearch, body)
 		return
 	}
+	gen, cacheable := s.generation()
+	rawKey := "search?" + r.URL.RawQuery
+	if cacheable {
+		if body, ok := s.answers.getRaw(gen, rawKey); ok {
+			writeJSON(w, s.opts.CacheTimeSearch, body)
+			return
+		}
+	}
 	filter, err := packages.ParseSearchQuery(r.URL.Query(), s.opts.AllowUnknownQueryParameters)
 	if err != nil {
 		s.fail(w, r, badRequest(err.Error()))
 		return
 	}
-	gen, cacheable := s.generation()
 	answerKey := "search\x00" + filter.CanonicalKey()
 	if cacheable {
+		s.answers.alias(rawKey, answerKey)
 		if body, ok := s.answers.get(gen, answerKey); ok {
 			writeJSON(w, s.opts.CacheTimeSearch, body)
 			return

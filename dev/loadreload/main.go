@@ -36,6 +36,7 @@ type options struct {
 	versions    int
 	binary      string
 	keep        bool
+	logLevel    string
 }
 
 func main() {
@@ -47,6 +48,7 @@ func main() {
 	flag.IntVar(&o.versions, "versions", 3, "versions per stable package")
 	flag.StringVar(&o.binary, "binary", "", "registry binary (default: go build of the repository root)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (packages, config, registry log)")
+	flag.StringVar(&o.logLevel, "log-level", "info", "the registry's -log-level")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("loadreload: ")
@@ -87,7 +89,7 @@ func run(o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	reg, err := startRegistry(o.binary, work, addr, tree.paths)
+	reg, err := startRegistry(o.binary, work, addr, o.logLevel, tree.paths)
 	if err != nil {
 		return false, err
 	}
@@ -149,7 +151,7 @@ type registry struct {
 	done    chan struct{}
 }
 
-func startRegistry(binary, work, addr string, paths []string) (*registry, error) {
+func startRegistry(binary, work, addr, logLevel string, paths []string) (*registry, error) {
 	config := "package_paths:\n"
 	for _, p := range paths {
 		config += "  - " + p + "\n"
@@ -159,7 +161,7 @@ func startRegistry(binary, work, addr string, paths []string) (*registry, error)
 		return nil, err
 	}
 	cmd := exec.Command(binary, "-config", configPath, "-address", addr,
-		"-package-paths-enable-watcher", "-require-package-signatures=false", "-log-level", "info")
+		"-package-paths-enable-watcher", "-require-package-signatures=false", "-log-level", logLevel)
 	logFile, err := os.Create(filepath.Join(work, "registry.log"))
 	if err != nil {
 		return nil, err

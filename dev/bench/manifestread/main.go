@@ -2,7 +2,8 @@
 // (docs/performance.md): the time a plain program takes to read every
 // manifest.yml of a corpus once. It walks the package paths, and reads and
 // parses (YAML into a generic map) every file named manifest.yml, package
-// and data stream manifests alike, one after the other.
+// and data stream manifests alike, one after the other; in .zip packages,
+// every entry named manifest.yml.
 //
 //	go run ./dev/bench/manifestread /tmp/corpus
 //
@@ -11,11 +12,14 @@
 package main
 
 import (
+	"archive/zip"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"log"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -51,13 +55,13 @@ func readAll(roots []string, parse bool, workers int) (int64, int64, error) {
 		go func() {
 			defer wg.Done()
 			for p := range paths {
-				n, err := readOne(p, parse)
+				n, bytes, err := readOne(p, parse)
 				if err != nil {
 					errOnce.Do(func() { firstErr = err })
 					continue
 				}
-				count.Add(1)
-				size.Add(int64(n))
+				count.Add(int64(n))
+				size.Add(int64(bytes))
 			}
 		}()
 	}
@@ -66,7 +70,7 @@ func readAll(roots []string, parse bool, workers int) (int64, int64, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && d.Name() == "manifest.yml" {
+			if !d.IsDir() && (d.Name() == "manifest.yml" || filepath.Ext(p) == ".zip") {
 				paths <- p
 			}
 			return nil
@@ -82,16 +86,51 @@ func readAll(roots []string, parse bool, workers int) (int64, int64, error) {
 	return count.Load(), size.Load(), firstErr
 }
 
-func readOne(path string, parse bool) (int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	if parse {
-		var doc map[string]any
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return 0, fmt.Errorf("%s: %w", path, err)
+// readOne reads a manifest, or the manifests of a zip; it returns how many
+// and their size.
+func readOne(path string, parse bool) (int, int, error) {
+	if filepath.Ext(path) != ".zip" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return 0, 0, err
 		}
+		return 1, len(data), parseManifest(path, data, parse)
 	}
-	return len(data), nil
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer zr.Close()
+	count, size := 0, 0
+	for _, f := range zr.File {
+		if pathpkg.Base(f.Name) != "manifest.yml" {
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			return 0, 0, err
+		}
+		data, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			return 0, 0, err
+		}
+		if err := parseManifest(path+"!"+f.Name, data, parse); err != nil {
+			return 0, 0, err
+		}
+		count++
+		size += len(data)
+	}
+	return count, size, nil
+}
+
+func parseManifest(name string, data []byte, parse bool) error {
+	if !parse {
+		return nil
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }

@@ -1,0 +1,237 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"epr/indexer"
+	"epr/indexer/indexertest"
+	"epr/packages"
+)
+
+func TestAnswerCacheGenerations(t *testing.T) {
+	c := newAnswerCache(1 << 20)
+	c.add(1, "k", []byte("one"))
+	if b, ok := c.get(1, "k"); !ok || string(b) != "one" {
+		t.Fatalf("get at the same generation: %q %v", b, ok)
+	}
+	// A newer generation empties the cache.
+	if _, ok := c.get(2, "k"); ok {
+		t.Fatal("answer of generation 1 served at generation 2")
+	}
+	// An answer computed from an older generation is never stored.
+	c.add(1, "old", []byte("stale"))
+	if _, ok := c.get(2, "old"); ok {
+		t.Fatal("answer computed at generation 1 stored at generation 2")
+	}
+	if _, ok := c.get(1, "k"); ok {
+		t.Fatal("an older generation is served again")
+	}
+	c.add(2, "k", []byte("two"))
+	if b, _ := c.get(2, "k"); string(b) != "two" {
+		t.Fatalf("got %q", b)
+	}
+}
+
+func TestAnswerCacheBudget(t *testing.T) {
+	c := newAnswerCache(100)
+	body := []byte(strings.Repeat("x", 30))
+	for i := range 4 {
+		c.add(1, fmt.Sprint(i), body)
+		// Keep 0 recently used.
+		c.get(1, "0")
+	}
+	if c.used > 100 {
+		t.Errorf("%d bytes used of 100", c.used)
+	}
+	if _, ok := c.get(1, "0"); !ok {
+		t.Error("recently used entry evicted")
+	}
+	if _, ok := c.get(1, "1"); ok {
+		t.Error("least recently used entry kept")
+	}
+	c.add(1, "big", make([]byte, 101))
+	if _, ok := c.get(1, "big"); ok {
+		t.Error("an answer larger than the budget is stored")
+	}
+	if newAnswerCache(-1) != nil {
+		t.Error("a negative budget must disable the cache")
+	}
+}
+
+func TestAnswerCacheAliases(t *testing.T) {
+	c := newAnswerCache(1 << 20)
+	c.alias("search?b=1&a=2", "K")
+	c.add(1, "K", []byte("body"))
+	if b, ok := c.getRaw(1, "search?b=1&a=2"); !ok || string(b) != "body" {
+		t.Fatalf("alias: %q %v", b, ok)
+	}
+	c.alias("search?"+strings.Repeat("x", maxAliasedRawSize), "K")
+	if _, ok := c.getRaw(1, "search?"+strings.Repeat("x", maxAliasedRawSize)); ok {
+		t.Error("an over-long query was aliased")
+	}
+	for i := range maxAliases + 1 {
+		c.alias(fmt.Sprint(i), "K")
+	}
+	if len(c.aliases) > maxAliases {
+		t.Errorf("%d aliases kept", len(c.aliases))
+	}
+}
+
+// countingIndexer counts Get calls and shows the wrapped indexer's
+// generation through Unwrap, as the metrics wrapper does.
+type countingIndexer struct {
+	indexer.Indexer
+	gets atomic.Int64
+}
+
+func (c *countingIndexer) Get(ctx context.Context, opts *indexer.GetOptions) (packages.Packages, error) {
+	c.gets.Add(1)
+	return c.Indexer.Get(ctx, opts)
+}
+
+func (c *countingIndexer) Unwrap() indexer.Indexer { return c.Indexer }
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, b)
+	}
+	return string(b)
+}
+
+// Equivalent queries are answered from one cache entry, and a rescan that
+// changes the index is seen by the very next request.
+func TestAnswersAreCachedPerGeneration(t *testing.T) {
+	ctx := context.Background()
+	dir := indexertest.WriteDirectories(t, t.TempDir())
+	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
+	if err := fs.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	idx := &countingIndexer{Indexer: fs}
+	srv := startServer(t, defaultOptions(idx))
+
+	equivalent := []string{
+		"/search?prerelease=true&kibana.version=8.1",
+		"/search?kibana.version=8.1.0&prerelease=true",
+		"/search?prerelease=true&prerelease=false&kibana.version=8.1.0&type=&foo=bar",
+	}
+	want := getBody(t, srv.URL+equivalent[0])
+	for _, target := range append(equivalent, equivalent...) {
+		if got := getBody(t, srv.URL+target); got != want {
+			t.Errorf("%s: answer differs:\n%s\nwant:\n%s", target, got, want)
+		}
+	}
+	if n := idx.gets.Load(); n != 1 {
+		t.Errorf("indexer asked %d times for equivalent queries, want once", n)
+	}
+	catsWant := getBody(t, srv.URL+"/categories?include_policy_templates=true")
+	if got := getBody(t, srv.URL+"/categories?include_policy_templates=1&package=ignored"); got != catsWant {
+		t.Errorf("categories answers differ")
+	}
+	if got := getBody(t, srv.URL+"/categories"); got == catsWant {
+		t.Errorf("include_policy_templates is not part of the key")
+	}
+
+	// Change the index: the next answer must be the new one.
+	manifest := filepath.Join(dir, "gamma", "1.0.0", "manifest.yml")
+	data, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, []byte(strings.Replace(string(data), "The gamma package.", "Changed.", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Rescan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := getBody(t, srv.URL+equivalent[1])
+	if got == want || !strings.Contains(got, `"description": "Changed."`) {
+		t.Errorf("stale answer after a rescan:\n%s", got)
+	}
+	if doc := getBody(t, srv.URL+"/package/gamma/1.0.0/"); !strings.Contains(doc, `"description": "Changed."`) {
+		t.Errorf("stale document after a rescan:\n%s", doc)
+	}
+}
+
+// Without a generation (other indexers, proxy mode) nothing is cached.
+func TestAnswersNotCachedWithoutGeneration(t *testing.T) {
+	idx := &countingIndexer{Indexer: listIndexer{pkgs: newFixture(t).pkgs}}
+	srv := startServer(t, defaultOptions(idx))
+	for range 3 {
+		getBody(t, srv.URL+"/search")
+	}
+	if n := idx.gets.Load(); n != 3 {
+		t.Errorf("indexer asked %d times, want 3", n)
+	}
+}
+
+// The document of a compact package is its stored one, byte for byte what
+// rendering the complete package gives.
+func TestPackageDocumentFromCompactPackage(t *testing.T) {
+	ctx := context.Background()
+	dir := indexertest.WriteDirectories(t, t.TempDir())
+	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
+	if err := fs.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, defaultOptions(fs))
+	full, err := packages.LoadPackage(filepath.Join(dir, "gamma", "1.0.0"), packages.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := packages.MarshalIndentJSON(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // decompressed, then from the document cache
+		if got := getBody(t, srv.URL+"/package/gamma/1.0.0/"); got != string(want) {
+			t.Errorf("document differs:\n%s\nwant:\n%s", got, want)
+		}
+	}
+}
+
+func TestDocCacheBudget(t *testing.T) {
+	c := newDocCache(3000)
+	docs := make([]*packages.Doc, 4)
+	for i := range docs {
+		d, err := packages.NewDoc([]byte(strings.Repeat(fmt.Sprint(i), 1000)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[i] = d
+	}
+	for _, d := range docs {
+		b, err := c.bytes(d)
+		if err != nil || len(b) != 1000 {
+			t.Fatalf("%d bytes, %v", len(b), err)
+		}
+	}
+	if c.used > 3000 || len(c.entries) != 3 {
+		t.Errorf("%d bytes in %d entries for a 3000-byte budget", c.used, len(c.entries))
+	}
+	if _, ok := c.entries[docs[0]]; ok {
+		t.Error("least recently used document kept")
+	}
+	var none *docCache
+	if b, err := none.bytes(docs[0]); err != nil || len(b) != 1000 {
+		t.Errorf("without a cache: %d bytes, %v", len(b), err)
+	}
+}
