@@ -1,7 +1,6 @@
 package indexer
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -197,35 +196,6 @@ func (i *FileSystemIndexer) walkDirs(root string) ([]string, error) {
 			i.logger.Warn("ignoring unexpected file", zap.String("file.path", path))
 			return nil
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing packages failed (path: %s): %w", root, err)
-	}
-	return found, nil
-}
-
-// walkZips finds every valid zip archive under root, at any depth
-// (package-model.md §2.2).
-func (i *FileSystemIndexer) walkZips(root string) ([]string, error) {
-	var found []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path == root && errors.Is(err, fs.ErrNotExist) {
-				return fs.SkipAll
-			}
-			return err
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".zip") {
-			return nil
-		}
-		r, err := zip.OpenReader(path)
-		if err != nil {
-			i.logger.Warn("ignoring invalid zip file", zap.String("file.path", path), zap.Error(err))
-			return nil
-		}
-		r.Close()
-		found = append(found, path)
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing packages failed (path: %s): %w", root, err)

@@ -43,7 +43,7 @@ func (i *FileSystemIndexer) load(ctx context.Context, fingerprints bool) (pkgs p
 	for _, root := range i.opts.Paths {
 		var found []string
 		if i.isZip {
-			found, err = i.walkZips(root)
+			found, err = i.walkZips(ctx, root)
 		} else {
 			found, err = i.walkDirs(root)
 		}

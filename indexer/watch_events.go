@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/fsnotify/fsnotify"
 	"go.uber.org/zap"
@@ -16,8 +18,18 @@ import (
 // cannot.
 const relevantOps = fsnotify.Create | fsnotify.Write | fsnotify.Remove | fsnotify.Rename
 
+// eventLoop drains fsnotify's channels and hands the events, in order, to
+// handleLoop. The two must not be one goroutine: handling an event adds and
+// removes watches, and fsnotify's reader can hold the lock those calls need
+// while it waits for its Errors channel to be read (when it fails to drop
+// a watch the kernel already dropped: a folder moved out and deleted at
+// once). Reading and handling in one goroutine deadlocked there, and the
+// watcher never saw another change (found by dev/loadreload).
 func (w *Watcher) eventLoop(ctx context.Context) {
 	defer w.wg.Done()
+	q := &eventQueue{wake: make(chan struct{}, 1)}
+	w.wg.Add(1)
+	go w.handleLoop(ctx, q)
 	for {
 		select {
 		case <-ctx.Done():
@@ -26,10 +38,17 @@ func (w *Watcher) eventLoop(ctx context.Context) {
 			if !ok {
 				return
 			}
-			w.handleEvent(ev)
+			q.push(ev)
 		case err, ok := <-w.fsw.Errors:
 			if !ok {
 				return
+			}
+			if errors.Is(err, syscall.EINVAL) {
+				// fsnotify dropping a watch the kernel had already
+				// dropped: a folder moved out and deleted at once.
+				// Nothing is lost, and it is routine for operators.
+				w.logger.Debug("fsnotify watcher error", zap.Error(err))
+				continue
 			}
 			// Typically an inotify queue overflow: events were lost, so
 			// every indexer rescans to be sure.
@@ -39,6 +58,50 @@ func (w *Watcher) eventLoop(ctx context.Context) {
 					t.trigger()
 				}
 			}
+		}
+	}
+}
+
+// eventQueue is unbounded on purpose: a bounded one would block the
+// reader again whenever handling falls behind.
+type eventQueue struct {
+	mu     sync.Mutex
+	events []fsnotify.Event
+	wake   chan struct{}
+}
+
+func (q *eventQueue) push(ev fsnotify.Event) {
+	q.mu.Lock()
+	q.events = append(q.events, ev)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) pop() (fsnotify.Event, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.events) == 0 {
+		q.events = nil // let the backing array go after a burst
+		return fsnotify.Event{}, false
+	}
+	ev := q.events[0]
+	q.events = q.events[1:]
+	return ev, true
+}
+
+func (w *Watcher) handleLoop(ctx context.Context, q *eventQueue) {
+	defer w.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-q.wake:
+		}
+		for ev, ok := q.pop(); ok && ctx.Err() == nil; ev, ok = q.pop() {
+			w.handleEvent(ev)
 		}
 	}
 }

@@ -210,12 +210,14 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	// Printed before the reload, the longest and most fragile step.
+	rep.print(os.Stdout)
 	if o.reload {
 		if rep.reload, err = measureReload(ctx, bins.registry, o, work, extra); err != nil {
 			return err
 		}
+		rep.printReload(os.Stdout)
 	}
-	rep.print(os.Stdout)
 	return nil
 }
 

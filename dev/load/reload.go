@@ -39,7 +39,10 @@ func measureReload(ctx context.Context, bin string, o options, work string, extr
 	if err := os.MkdirAll(spare, 0o755); err != nil {
 		return nil, err
 	}
-	config, err := writeConfig(work, o.corpus, spare)
+	// The spare path comes first: the watcher watches the paths in order,
+	// and a corpus of tens of thousands of folders can use up the inotify
+	// watches before it gets to the next path.
+	config, err := writeConfig(work, spare, o.corpus)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,23 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
+// printReload adds the reload measurement.
+func (r *report) printReload(w io.Writer) {
+	rl := r.reload
+	fmt.Fprintf(w, "\n| reload (watcher) | |\n|---|---|\n")
+	fmt.Fprintf(w, "| steady resident size before | %s |\n", r.perVersion(rl.steady))
+	fmt.Fprintf(w, "| peak while a version is added, then removed (target ≤ 1.5×) | %s, %.2f× |\n", r.perVersion(rl.peak), float64(rl.peak)/float64(rl.steady))
+	fmt.Fprintf(w, "| time until the new version is served, then gone | %.2f s, %.2f s |\n", rl.added.Seconds(), rl.removed.Seconds())
+}
+
+// perVersion prints a size in KiB with its share per package version.
+func (r *report) perVersion(kib int64) string {
+	if kib == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f MiB (%.1f KB/version)", float64(kib)/1024, float64(kib)*1.024/float64(max(r.versions, 1)))
+}
+
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "corpus %s: %d package versions; %d connections, %v per route and server\n\n", r.corpus, r.versions, r.conns, r.duration)
 	base, start := median(r.baseline), median(r.startup)
@@ -40,21 +57,11 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "| registry, process start to first 200 (median of %d) | %.2f |\n", len(r.startup), start.Seconds())
 	fmt.Fprintf(w, "| ratio (target ≤ 2) | %.2f |\n\n", start.Seconds()/base.Seconds())
 
-	perVersion := func(kib int64) string {
-		if kib == 0 {
-			return "—"
-		}
-		return fmt.Sprintf("%.1f MiB (%.1f KB/version)", float64(kib)/1024, float64(kib)*1.024/float64(max(r.versions, 1)))
-	}
+	perVersion := r.perVersion
 	fmt.Fprintf(w, "| resident memory | |\n|---|---|\n")
 	fmt.Fprintf(w, "| after start (target ≤ 10 KB/version) | %s |\n", perVersion(r.rssStart))
 	fmt.Fprintf(w, "| after the load | %s |\n", perVersion(r.rssLoad))
 	fmt.Fprintf(w, "| eprfull build (complete packages), after start | %s |\n", perVersion(r.rssFull))
-	if rl := r.reload; rl != nil {
-		fmt.Fprintf(w, "| reload: steady before | %s |\n", perVersion(rl.steady))
-		fmt.Fprintf(w, "| reload: peak while adding and removing a version (target ≤ 1.5×) | %s, %.2f× |\n", perVersion(rl.peak), float64(rl.peak)/float64(rl.steady))
-		fmt.Fprintf(w, "| reload: time to serve the new version, then to drop it | %.2f s, %.2f s |\n", rl.added.Seconds(), rl.removed.Seconds())
-	}
 	fmt.Fprintln(w)
 
 	fmt.Fprintf(w, "| route | body | registry req/s | p50 | p99 | CPU/req | limit req/s | p50 | p99 | CPU/req | ratio |\n")

@@ -127,9 +127,11 @@ func run(o options) (bool, error) {
 	logText := reg.logText()
 	updates := strings.Count(logText, "package filesystem index updated")
 	failed := strings.Count(logText, "updating package filesystem index failed")
+	// The watch limit is per user: another process can exhaust it.
+	watchFailures := strings.Count(logText, "failed to watch path")
 	return report(os.Stdout, reportData{
 		opts: o, elapsed: elapsed, stats: st, mem: mem,
-		changes: changed, updates: updates, failedUpdates: failed,
+		changes: changed, updates: updates, failedUpdates: failed, watchFailures: watchFailures,
 		generations: plan.churn.seen(), exited: reg.exited(),
 	}), nil
 }

@@ -95,6 +95,7 @@ type reportData struct {
 	changes       int
 	updates       int
 	failedUpdates int
+	watchFailures int
 	generations   map[string]int
 	exited        bool
 }
@@ -149,6 +150,9 @@ func report(w io.Writer, d reportData) bool {
 	if !flat {
 		fmt.Fprintln(&b, "memory is not flat after warm-up (end more than 25% above middle)")
 		met = false
+	}
+	if d.watchFailures > 0 {
+		fmt.Fprintf(&b, "the registry logged \"failed to watch path\" %d times (inotify watch limit reached?)\n", d.watchFailures)
 	}
 	if d.updates == 0 {
 		fmt.Fprintln(&b, "the index never reloaded: the watcher did not follow the changes")

@@ -1,0 +1,99 @@
+package indexer
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.uber.org/zap"
+)
+
+// walkZips finds every valid zip archive under root, at any depth
+// (package-model.md §2.2), in filepath.WalkDir order. Walking a large tree
+// and opening every archive is most of the zip indexer's load, so the
+// sub-trees of root's entries are walked on the indexer's workers; the
+// results, warnings included, are then put together in walk order, so the
+// answer (first error included) is the one of a single walk.
+func (i *FileSystemIndexer) walkZips(ctx context.Context, root string) ([]string, error) {
+	var entries []os.DirEntry
+	info, err := os.Lstat(root)
+	if err == nil && info.IsDir() {
+		entries, err = os.ReadDir(root)
+	}
+	if err != nil || !info.IsDir() {
+		// A missing root, a file, a link (not followed) or an
+		// unreadable folder: the single walk tells.
+		return i.finishZipWalk(root, i.walkZipTree(root, root))
+	}
+	parts := make([]zipWalk, len(entries))
+	err = i.parallel(ctx, len(entries), func(n int) {
+		parts[n] = i.walkZipTree(root, filepath.Join(root, entries[n].Name()))
+	})
+	if err != nil {
+		return nil, err
+	}
+	var all zipWalk
+	for _, p := range parts {
+		all.found = append(all.found, p.found...)
+		all.invalid = append(all.invalid, p.invalid...)
+		if p.err != nil {
+			all.err = p.err
+			break
+		}
+	}
+	return i.finishZipWalk(root, all)
+}
+
+// zipWalk is the outcome of walking part of a tree: the archives found,
+// the invalid ones to warn about, in walk order, and the error that
+// stopped the walk.
+type zipWalk struct {
+	found   []string
+	invalid []invalidZip
+	err     error
+}
+
+type invalidZip struct {
+	path string
+	err  error
+}
+
+// walkZipTree walks one tree (root itself, or one entry of it).
+func (i *FileSystemIndexer) walkZipTree(root, top string) zipWalk {
+	var w zipWalk
+	w.err = filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".zip") {
+			return nil
+		}
+		r, err := zip.OpenReader(path)
+		if err != nil {
+			w.invalid = append(w.invalid, invalidZip{path, err})
+			return nil
+		}
+		r.Close()
+		w.found = append(w.found, path)
+		return nil
+	})
+	return w
+}
+
+func (i *FileSystemIndexer) finishZipWalk(root string, w zipWalk) ([]string, error) {
+	for _, z := range w.invalid {
+		i.logger.Warn("ignoring invalid zip file", zap.String("file.path", z.path), zap.Error(z.err))
+	}
+	if w.err != nil {
+		return nil, fmt.Errorf("listing packages failed (path: %s): %w", root, w.err)
+	}
+	return w.found, nil
+}
