@@ -63,8 +63,12 @@ type invalidZip struct {
 	err  error
 }
 
-// walkZipTree walks one tree (root itself, or one entry of it).
+// walkZipTree walks one tree (root itself, or one entry of it), the fast
+// way when the platform has one.
 func (i *FileSystemIndexer) walkZipTree(root, top string) zipWalk {
+	if w, ok := fastZipTree(top); ok {
+		return w
+	}
 	var w zipWalk
 	w.err = filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -76,13 +80,7 @@ func (i *FileSystemIndexer) walkZipTree(root, top string) zipWalk {
 		if d.IsDir() || !strings.HasSuffix(path, ".zip") {
 			return nil
 		}
-		r, err := zip.OpenReader(path)
-		if err != nil {
-			w.invalid = append(w.invalid, invalidZip{path, err})
-			return nil
-		}
-		r.Close()
-		w.found = append(w.found, path)
+		checkZip(path, &w)
 		return nil
 	})
 	return w
@@ -96,4 +94,15 @@ func (i *FileSystemIndexer) finishZipWalk(root string, w zipWalk) ([]string, err
 		return nil, fmt.Errorf("listing packages failed (path: %s): %w", root, w.err)
 	}
 	return w.found, nil
+}
+
+// checkZip records a zip file as found or invalid, as walkZipTree does.
+func checkZip(path string, w *zipWalk) {
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		w.invalid = append(w.invalid, invalidZip{path, err})
+		return
+	}
+	r.Close()
+	w.found = append(w.found, path)
 }

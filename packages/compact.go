@@ -16,13 +16,9 @@ import (
 // read from the result must be treated as read-only, as every indexed
 // package is: values are shared between packages.
 func Compact(p *Package, in *Interner) (*Package, error) {
-	body, err := MarshalIndentJSON(p)
+	doc, err := RenderDoc(p)
 	if err != nil {
 		return nil, fmt.Errorf("rendering package %s-%s: %w", p.Name, p.Version, err)
-	}
-	doc, err := NewDoc(body)
-	if err != nil {
-		return nil, err
 	}
 	c := &Package{
 		Name:                    in.str(p.Name),

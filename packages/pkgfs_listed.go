@@ -31,9 +31,11 @@ type listedFS struct {
 	rootErr error
 	entries []listedEntry
 	byPath  map[string]int
-	// dirs are the directories read by the walk, by path ("." is the
-	// package root, owned by dirFS); at most maxListedDirs stay open.
-	dirs map[string]*os.Root
+	byDepth [][]int // entry indices per number of path elements
+	failed  []int   // entries whose directory could not be read
+	// dirs are the directories read by the walk, by path; at most
+	// maxListedDirs stay open, to open the files in them.
+	dirs map[string]dirHandle
 	// cache is the load's LoadCache; nil when not given.
 	cache *LoadCache
 }
@@ -62,67 +64,124 @@ func (f *listedFS) list() {
 	}
 	f.listed = true
 	f.byPath = map[string]int{}
-	f.dirs = map[string]*os.Root{".": f.root}
+	f.dirs = map[string]dirHandle{}
 	info, err := fs.Stat(f.root.FS(), ".")
 	if err != nil {
 		f.rootErr = err
 		return
 	}
-	f.add(".", fs.FileInfoToDirEntry(info))
-	f.walk(f.root, ".")
+	f.add(".", fs.FileInfoToDirEntry(info).Type(), true)
+	if root, err := openRootHandle(f.root); err == nil {
+		f.walk(root, ".")
+	} else {
+		f.slowWalk(".")
+	}
+	f.index()
 }
 
 // add records one entry and tells whether the walk enters it.
-func (f *listedFS) add(p string, d fs.DirEntry) bool {
+func (f *listedFS) add(p string, typ fs.FileMode, isDir bool) bool {
 	depth := 0
 	if p != "." {
 		depth = strings.Count(p, "/") + 1
 	}
 	f.byPath[p] = len(f.entries)
-	f.entries = append(f.entries, listedEntry{path: p, mode: d.Type(), depth: depth})
-	return d.IsDir() && utf8.ValidString(p)
+	f.entries = append(f.entries, listedEntry{path: p, mode: typ, depth: depth})
+	return isDir && utf8.ValidString(p)
 }
 
-// walk lists the directory p, opened as r, and what is below it, in the
-// order of fs.WalkDir. Any failure of the fast path hands the subtree to
-// fs.WalkDir itself, so errors are those of dirFS.Glob.
-func (f *listedFS) walk(r *os.Root, p string) {
-	entries, err := readRootDir(r)
+// walk lists the directory p, opened as h, and what is below it, in the
+// order of fs.WalkDir; h is kept open or closed. Any failure of the fast
+// path hands the subtree to fs.WalkDir itself, so errors are those of
+// dirFS.Glob.
+func (f *listedFS) walk(h dirHandle, p string) {
+	defer func() {
+		if len(f.dirs) < maxListedDirs {
+			f.dirs[p] = h
+		} else {
+			h.close()
+		}
+	}()
+	entries, err := h.entries()
 	if err != nil {
 		f.slowWalk(p)
 		return
 	}
 	for _, d := range entries {
-		child := path.Join(p, d.Name())
-		if !f.add(child, d) {
+		child := path.Join(p, d.name)
+		if !f.add(child, d.typ, d.typ.IsDir()) {
 			continue
 		}
-		sub, err := r.OpenRoot(d.Name())
+		sub, err := h.sub(d.name)
 		if err != nil {
 			f.slowWalk(child)
 			continue
 		}
 		f.walk(sub, child)
-		if len(f.dirs) < maxListedDirs {
-			f.dirs[child] = sub
-		} else {
-			sub.Close()
-		}
 	}
 }
 
-func readRootDir(r *os.Root) ([]fs.DirEntry, error) {
-	dir, err := r.Open(".")
+// dirent is a directory entry: its name and file type.
+type dirent struct {
+	name string
+	typ  fs.FileMode
+}
+
+// dirHandle is an open directory of the package, the way a platform can
+// read it fastest (os.Root everywhere, file descriptors on Linux).
+type dirHandle interface {
+	// entries lists the directory, sorted by name.
+	entries() ([]dirent, error)
+	// sub opens a directory in it, without following links.
+	sub(name string) (dirHandle, error)
+	// open opens a regular file in it, without following links.
+	open(name string) (fs.File, error)
+	close()
+}
+
+// rootHandle reads directories through os.Root: portable, but os.Root
+// stats every entry it lists.
+type rootHandle struct {
+	r     *os.Root
+	owned bool // closed with the handle (not the package root)
+}
+
+func (h rootHandle) entries() ([]dirent, error) {
+	dir, err := h.r.Open(".")
 	if err != nil {
 		return nil, err
 	}
 	defer dir.Close()
-	entries, err := dir.ReadDir(-1)
+	list, err := dir.ReadDir(-1)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	return entries, nil
+	out := make([]dirent, len(list))
+	for i, d := range list {
+		out[i] = dirent{name: d.Name(), typ: d.Type()}
+	}
+	sortDirents(out)
+	return out, nil
+}
+
+func (h rootHandle) sub(name string) (dirHandle, error) {
+	r, err := h.r.OpenRoot(name)
+	if err != nil {
+		return nil, err
+	}
+	return rootHandle{r: r, owned: true}, nil
+}
+
+func (h rootHandle) open(name string) (fs.File, error) { return h.r.Open(name) }
+
+func (h rootHandle) close() {
+	if h.owned {
+		h.r.Close()
+	}
+}
+
+func sortDirents(list []dirent) {
+	slices.SortFunc(list, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
 }
 
 // slowWalk lists the content of the already recorded directory p with
@@ -138,7 +197,7 @@ func (f *listedFS) slowWalk(p string) {
 			}
 			return fs.SkipDir
 		}
-		if !f.add(q, d) && d.IsDir() {
+		if !f.add(q, d.Type(), d.IsDir()) && d.IsDir() {
 			return fs.SkipDir
 		}
 		return nil
@@ -146,7 +205,9 @@ func (f *listedFS) slowWalk(p string) {
 }
 
 // Glob gives the answer of dirFS.Glob: the same matches in the same order,
-// and the same first error.
+// and the same first error. A wildcard never matches "/", so only entries
+// of the pattern's depth can match; the walk of dirFS.Glob reads every
+// directory above that depth, so their errors count.
 func (f *listedFS) Glob(pattern string) ([]string, error) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		return nil, err
@@ -156,21 +217,41 @@ func (f *listedFS) Glob(pattern string) ([]string, error) {
 		return nil, f.rootErr
 	}
 	depth := globDepth(pattern)
-	var matches []string
-	for _, e := range f.entries {
-		if e.depth > depth {
-			// A wildcard never matches "/", so deeper entries cannot
-			// match; dirFS.Glob does not even read their directories.
-			continue
-		}
-		if ok, _ := path.Match(pattern, e.path); ok {
-			matches = append(matches, e.path)
-		}
-		if e.readErr != nil && e.depth < depth {
+	for _, i := range f.failed {
+		if e := f.entries[i]; e.depth < depth {
 			return nil, e.readErr
 		}
 	}
+	var matches []string
+	if depth < len(f.byDepth) {
+		for _, i := range f.byDepth[depth] {
+			if p := f.entries[i].path; matchPath(pattern, p) {
+				matches = append(matches, p)
+			}
+		}
+	}
 	return matches, nil
+}
+
+func matchPath(pattern, name string) bool {
+	ok, _ := path.Match(pattern, name)
+	return ok
+}
+
+// index groups the entries by depth and lists the unreadable directories,
+// both in walk order.
+func (f *listedFS) index() {
+	for i, e := range f.entries {
+		// The root is named ".", one element, which "*" matches.
+		d := max(e.depth, 1)
+		for len(f.byDepth) <= d {
+			f.byDepth = append(f.byDepth, nil)
+		}
+		f.byDepth[d] = append(f.byDepth[d], i)
+		if e.readErr != nil {
+			f.failed = append(f.failed, i)
+		}
+	}
 }
 
 // entry returns the listed entry of a name, if it is a plain file or
@@ -193,25 +274,60 @@ func (f *listedFS) Stat(name string) (fs.FileInfo, error) {
 	if e, ok := f.entry("stat", name); ok {
 		return listedInfo{name: path.Base(e.path), mode: e.mode}, nil
 	}
+	if rel, ok := f.absent("stat", name); ok {
+		return nil, notFound("stat", rel)
+	}
 	return f.dirFS.Stat(name)
 }
 
 func (f *listedFS) Open(name string) (fs.File, error) {
 	if e, ok := f.entry("open", name); ok && e.mode.IsRegular() {
 		if dir, ok := f.dirs[path.Dir(e.path)]; ok {
-			if file, err := dir.Open(path.Base(e.path)); err == nil {
+			if file, err := dir.open(path.Base(e.path)); err == nil {
 				return file, nil
 			}
 		}
 	}
+	if rel, ok := f.absent("open", name); ok {
+		return nil, notFound("open", rel)
+	}
 	return f.dirFS.Open(name)
 }
 
+// absent tells whether a name is certainly not in the package: its folder
+// was listed completely (a real folder, read without error) and the name
+// is not in it. The loader asks for many optional files (a pipeline as
+// .json or .yml, a README per policy template), and resolving each
+// through os.Root only to hear "no such file" cost as much as reading a
+// file.
+func (f *listedFS) absent(op, name string) (string, bool) {
+	if notFoundErr == nil {
+		return "", false
+	}
+	rel, err := cleanName(op, name)
+	if err != nil || rel == "." {
+		return "", false
+	}
+	f.list()
+	if _, listed := f.byPath[rel]; listed || f.rootErr != nil {
+		return "", false
+	}
+	i, ok := f.byPath[path.Dir(rel)]
+	if !ok {
+		return "", false
+	}
+	dir := f.entries[i]
+	return rel, dir.mode.IsDir() && dir.readErr == nil && utf8.ValidString(dir.path)
+}
+
+// notFound is dirFS's error for a missing name.
+func notFound(op, rel string) error {
+	return &fs.PathError{Op: op, Path: rel, Err: notFoundErr}
+}
+
 func (f *listedFS) Close() error {
-	for p, r := range f.dirs {
-		if p != "." {
-			r.Close()
-		}
+	for _, h := range f.dirs {
+		h.close()
 	}
 	return f.dirFS.Close()
 }

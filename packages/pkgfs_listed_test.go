@@ -2,6 +2,7 @@ package packages
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -115,17 +116,22 @@ func TestListedFSAnswersLikeTheDirectory(t *testing.T) {
 	}
 }
 
+// readAllOf returns the content of a file with what its Stat says.
 func readAllOf(fsys PackageFS, name string) (string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.IsDir() {
+	info, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if info.IsDir() {
 		return "<dir>", nil
 	}
 	b, err := io.ReadAll(f)
-	return string(b), err
+	return fmt.Sprintf("%s|%d|%v|%v", b, info.Size(), info.Mode(), info.ModTime().UnixNano()), err
 }
 
 // The listing is taken once: later changes are not seen, which is why it
@@ -188,4 +194,58 @@ func TestLoadWithAndWithoutListing(t *testing.T) {
 			t.Errorf("%s: documents differ:\n%s\nwithout the listing:\n%s", dir, a, b)
 		}
 	}
+}
+
+// Both ways of reading a directory give the same entries: os.Root (the
+// portable one) and the platform's (file descriptors on Linux).
+func TestDirHandlesAgree(t *testing.T) {
+	dir := listedTree(t)
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	fast, err := openRootHandle(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.close()
+	var compare func(a, b dirHandle, p string)
+	compare = func(a, b dirHandle, p string) {
+		ea, errA := a.entries()
+		eb, errB := b.entries()
+		if errText(errA) != errText(errB) || !slices.Equal(ea, eb) {
+			t.Fatalf("%s: %v %v, %v %v", p, ea, errA, eb, errB)
+		}
+		for _, e := range ea {
+			switch {
+			case e.typ.IsDir() && e.name != "bad\xffname":
+				sa, err := a.sub(e.name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sb, err := b.sub(e.name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				compare(sa, sb, p+"/"+e.name)
+				sa.close()
+				sb.close()
+			case e.typ.IsRegular():
+				for _, h := range []dirHandle{a, b} {
+					f, err := h.open(e.name)
+					if err != nil {
+						t.Fatalf("%s/%s: %v", p, e.name, err)
+					}
+					f.Close()
+				}
+			case e.typ&os.ModeSymlink != 0:
+				// Links are not followed by either.
+				if _, err := a.open(e.name); err == nil && e.name == "escape.txt" {
+					t.Errorf("%s/%s: opened a link out of the package", p, e.name)
+				}
+			}
+		}
+	}
+	compare(fast, rootHandle{r: r}, ".")
 }

@@ -209,10 +209,10 @@ func TestPackageDocumentFromCompactPackage(t *testing.T) {
 }
 
 func TestDocCacheBudget(t *testing.T) {
-	c := newDocCache(3000)
+	c := newDocCache(4000)
 	docs := make([]*packages.Doc, 4)
 	for i := range docs {
-		d, err := packages.NewDoc([]byte(strings.Repeat(fmt.Sprint(i), 1000)))
+		d, err := packages.RenderDoc(&packages.Package{Name: strings.Repeat(fmt.Sprint(i), 1000)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,18 +220,18 @@ func TestDocCacheBudget(t *testing.T) {
 	}
 	for _, d := range docs {
 		b, err := c.bytes(d)
-		if err != nil || len(b) != 1000 {
+		if err != nil || len(b) < 1000 || len(b) > 1200 {
 			t.Fatalf("%d bytes, %v", len(b), err)
 		}
 	}
-	if c.used > 3000 || len(c.entries) != 3 {
-		t.Errorf("%d bytes in %d entries for a 3000-byte budget", c.used, len(c.entries))
+	if c.used > 4000 || len(c.entries) != 3 {
+		t.Errorf("%d bytes in %d entries for a 4000-byte budget", c.used, len(c.entries))
 	}
 	if _, ok := c.entries[docs[0]]; ok {
 		t.Error("least recently used document kept")
 	}
 	var none *docCache
-	if b, err := none.bytes(docs[0]); err != nil || len(b) != 1000 {
+	if b, err := none.bytes(docs[0]); err != nil || len(b) < 1000 {
 		t.Errorf("without a cache: %d bytes, %v", len(b), err)
 	}
 }

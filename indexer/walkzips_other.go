@@ -1,0 +1,6 @@
+//go:build !linux
+
+package indexer
+
+// fastZipTree has no fast walk to offer here: walkZipTree's is used.
+func fastZipTree(string) (zipWalk, bool) { return zipWalk{}, false }
