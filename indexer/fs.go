@@ -137,10 +137,12 @@ func (i *FileSystemIndexer) rescan(ctx context.Context, fingerprints bool) error
 		return err
 	}
 	i.current.Store(newSnapshot(i.generations.Add(1), pkgs, loaded))
-	// A load allocates several times the index it builds; give that back
-	// now rather than when the scavenger gets to it, so the resident size
-	// is the index's.
-	debug.FreeOSMemory()
+	if len(pkgs) > 0 {
+		// A load allocates several times the index it builds; give that
+		// back now rather than when the scavenger gets to it, so the
+		// resident size is the index's.
+		debug.FreeOSMemory()
+	}
 	return nil
 }
 

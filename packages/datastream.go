@@ -33,7 +33,7 @@ func buildDataStream(fsys PackageFS, p *Package, dir string, validate bool) (*Da
 	if err != nil {
 		return nil, err
 	}
-	tree, err := parseYAMLMapping(data)
+	tree, err := loadCacheOf(fsys).mapping(data)
 	if err != nil {
 		return nil, err
 	}

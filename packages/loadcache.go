@@ -1,6 +1,7 @@
 package packages
 
 import (
+	linkedlist "container/list"
 	"crypto/sha256"
 	"encoding/binary"
 	"sync"
@@ -16,6 +17,19 @@ import (
 type LoadCache struct {
 	mu     sync.Mutex
 	passed map[contentKey]struct{}
+	// trees are recently parsed data stream manifests, most recent
+	// first, at most maxCachedTrees.
+	trees     map[contentKey]*linkedlist.Element
+	treeOrder *linkedlist.List // of *cachedTree
+}
+
+// maxCachedTrees bounds the parsed manifests kept: a few MiB, enough for
+// the versions of a package loaded around the same time.
+const maxCachedTrees = 1024
+
+type cachedTree struct {
+	key  contentKey
+	tree *yamlMap
 }
 
 // contentKey identifies the input of a check: a SHA-256 of a kind tag and
@@ -25,7 +39,7 @@ type contentKey [sha256.Size]byte
 // NewLoadCache returns an empty cache, to be used for one load and then
 // dropped.
 func NewLoadCache() *LoadCache {
-	return &LoadCache{passed: map[contentKey]struct{}{}}
+	return &LoadCache{passed: map[contentKey]struct{}{}, trees: map[contentKey]*linkedlist.Element{}, treeOrder: linkedlist.New()}
 }
 
 // check runs fn unless a check of the same key passed before.
@@ -46,6 +60,39 @@ func (c *LoadCache) check(key contentKey, fn func() error) error {
 	c.passed[key] = struct{}{}
 	c.mu.Unlock()
 	return nil
+}
+
+// mapping parses a YAML mapping document (parseYAMLMapping), or returns
+// the tree of an identical document parsed earlier in the load: data
+// streams mostly keep their manifest from one version to the next. Trees
+// are never modified once built (the decoders only read them and copy
+// what they keep), so sharing them is safe. Failures are not kept.
+func (c *LoadCache) mapping(data []byte) (*yamlMap, error) {
+	if c == nil {
+		return parseYAMLMapping(data)
+	}
+	key := keyOf("yaml-mapping-tree", data)
+	c.mu.Lock()
+	if e, ok := c.trees[key]; ok {
+		c.treeOrder.MoveToFront(e)
+		c.mu.Unlock()
+		return e.Value.(*cachedTree).tree, nil
+	}
+	c.mu.Unlock()
+	tree, err := parseYAMLMapping(data)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.trees[key]; !ok {
+		c.trees[key] = c.treeOrder.PushFront(&cachedTree{key: key, tree: tree})
+		if c.treeOrder.Len() > maxCachedTrees {
+			old := c.treeOrder.Remove(c.treeOrder.Back()).(*cachedTree)
+			delete(c.trees, old.key)
+		}
+	}
+	return tree, nil
 }
 
 // keyOf hashes a kind tag and a list of parts, each length-prefixed so that

@@ -90,3 +90,68 @@ streams:
 		}
 	}
 }
+
+// Identical data stream manifests share one parsed tree, which decoding
+// never changes: what a package does with its decoded values cannot reach
+// the next package decoded from the same tree.
+func TestLoadCacheSharesManifestTrees(t *testing.T) {
+	data := []byte(`title: Logs
+type: logs
+elasticsearch:
+  index_template.settings:
+    index: {codec: best_compression}
+streams:
+  - input: logfile
+    title: Logs
+    vars:
+      - name: paths
+        type: text
+        default: [/var/log/*.log]
+      - name: opts
+        type: yaml
+        default: {a: {b: c}}
+`)
+	c := NewLoadCache()
+	a, err := c.mapping(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.mapping(data)
+	if err != nil || a != b {
+		t.Fatalf("identical manifests parsed twice (%v)", err)
+	}
+	fresh := func(tree *yamlMap) string {
+		d := &decoder{}
+		ds := decodeDataStream(d, node{m: tree})
+		if d.err != nil {
+			t.Fatal(d.err)
+		}
+		out, err := MarshalIndentJSON(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	want := fresh(a)
+	d := &decoder{}
+	ds := decodeDataStream(d, node{m: a})
+	ds.Streams[0].Vars[0].Default.V.([]any)[0] = "changed"
+	ds.Streams[0].Vars[1].Default.V.(map[string]any)["a"].(map[string]any)["b"] = "changed"
+	ds.Elasticsearch.IndexTemplateSettings["index"].(map[string]any)["codec"] = "changed"
+	ds.Streams[0].Title = "changed"
+	if got := fresh(b); got != want {
+		t.Errorf("decoding again gives\n%s\nwant\n%s", got, want)
+	}
+
+	if _, err := c.mapping([]byte("- not a mapping")); err == nil {
+		t.Fatal("a list parsed as a mapping")
+	}
+	for i := range maxCachedTrees + 10 {
+		if _, err := c.mapping([]byte("title: t" + strings.Repeat("x", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(c.trees) != maxCachedTrees || c.treeOrder.Len() != maxCachedTrees {
+		t.Errorf("%d trees kept, want %d", len(c.trees), maxCachedTrees)
+	}
+}

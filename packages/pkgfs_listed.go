@@ -95,13 +95,13 @@ func (f *listedFS) add(p string, typ fs.FileMode, isDir bool) bool {
 // path hands the subtree to fs.WalkDir itself, so errors are those of
 // dirFS.Glob.
 func (f *listedFS) walk(h dirHandle, p string) {
-	defer func() {
-		if len(f.dirs) < maxListedDirs {
-			f.dirs[p] = h
-		} else {
-			h.close()
-		}
-	}()
+	// Kept in walk order, so that past the bound the deepest folders are
+	// the ones closed.
+	if len(f.dirs) < maxListedDirs {
+		f.dirs[p] = h
+	} else {
+		defer h.close()
+	}
 	entries, err := h.entries()
 	if err != nil {
 		f.slowWalk(p)

@@ -24,21 +24,20 @@ type fdHandle struct {
 	buf  *[]byte
 }
 
-// openRootHandle opens the package root through its os.Root.
+// openRootHandle opens the package root again by its name, as the last
+// component is not followed either: a package folder replaced meanwhile by
+// a link is listed the slow way, through os.Root.
 func openRootHandle(r *os.Root) (dirHandle, error) {
-	dir, err := r.Open(".")
+	fd, err := openat(_AT_FDCWD, r.Name(), syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
-	defer dir.Close()
-	fd, err := syscall.Dup(int(dir.Fd()))
-	if err != nil {
-		return nil, err
-	}
-	syscall.CloseOnExec(fd)
 	buf := make([]byte, 8192)
 	return fdHandle{fd: fd, name: r.Name(), buf: &buf}, nil
 }
+
+// _AT_FDCWD makes openat resolve a path from the working directory.
+const _AT_FDCWD = -100
 
 func (h fdHandle) entries() ([]dirent, error) {
 	var out []dirent

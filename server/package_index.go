@@ -8,11 +8,23 @@ import (
 
 // packageIndex serves the full document of one package version
 // (api.md §10.6). It uses the index cache time, not catch_all.
+//
+// With an index that has a generation, the document is kept with the
+// other answers of that generation (answerCache): the lookup of a version
+// depends on nothing else.
 func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 	name, version, err := packageVars(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	gen, cacheable := s.generation()
+	answerKey := "package\x00" + name + "\x00" + version
+	if cacheable {
+		if body, ok := s.answers.get(gen, answerKey); ok {
+			writeJSON(w, s.opts.CacheTimeIndex, body)
+			return
+		}
 	}
 	p, err := s.findPackage(r, name, version, true)
 	if err != nil {
@@ -23,20 +35,27 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errPackageNotFound)
 		return
 	}
-	body, err := s.packageDocument(p.Package)
+	body, err := s.packageDocument(p.Package, !cacheable)
 	if err != nil {
 		s.fail(w, r, internalError(err))
 		return
+	}
+	if cacheable {
+		s.answers.add(gen, answerKey, body)
 	}
 	writeJSON(w, s.opts.CacheTimeIndex, body)
 }
 
 // packageDocument is the document of a package: rendered at load time for
 // compact packages (packages.Compact), rendered now for complete ones
-// (proxy mode, storage indexers, eprfull builds).
-func (s *server) packageDocument(p *packages.Package) ([]byte, error) {
-	if p.Doc != nil {
+// (proxy mode, storage indexers, eprfull builds). Documents not kept as
+// answers go through the document cache.
+func (s *server) packageDocument(p *packages.Package, useDocCache bool) ([]byte, error) {
+	switch {
+	case p.Doc == nil:
+		return packages.MarshalIndentJSON(p)
+	case useDocCache:
 		return s.docs.bytes(p.Doc)
 	}
-	return packages.MarshalIndentJSON(p)
+	return p.Doc.Bytes()
 }

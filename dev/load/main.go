@@ -55,6 +55,7 @@ type options struct {
 	workers  int
 	timeout  time.Duration
 	only     string
+	flags    string
 }
 
 func main() {
@@ -70,6 +71,7 @@ func main() {
 	flag.IntVar(&o.workers, "workers", 0, "-package-paths-workers of the registry (0: its default)")
 	flag.DurationVar(&o.timeout, "start-timeout", 15*time.Minute, "longest start-up waited for")
 	flag.StringVar(&o.only, "routes", "", "comma-separated route names to load (default: all)")
+	flag.StringVar(&o.flags, "registry-flags", "", "extra space-separated flags for every registry started, e.g. -log-level=warn")
 	flag.Parse()
 	if o.corpus == "" {
 		log.Fatal("-corpus is required")
@@ -135,6 +137,7 @@ func run(ctx context.Context, o options) error {
 	if o.workers > 0 {
 		extra = append(extra, "-package-paths-workers", fmt.Sprint(o.workers))
 	}
+	extra = append(extra, strings.Fields(o.flags)...)
 	rep := &report{corpus: o.corpus, conns: o.conns, duration: o.duration}
 
 	// Start-up, alternating with the baseline; the last registry stays.

@@ -53,8 +53,8 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "corpus %s: %d package versions; %d connections, %v per route and server\n\n", r.corpus, r.versions, r.conns, r.duration)
 	base, start := median(r.baseline), median(r.startup)
 	fmt.Fprintf(w, "| start-up | seconds |\n|---|---|\n")
-	fmt.Fprintf(w, "| manifest-read baseline (median of %d) | %.2f |\n", len(r.baseline), base.Seconds())
-	fmt.Fprintf(w, "| registry, process start to first 200 (median of %d) | %.2f |\n", len(r.startup), start.Seconds())
+	fmt.Fprintf(w, "| manifest-read baseline (median of %d) | %.3f |\n", len(r.baseline), base.Seconds())
+	fmt.Fprintf(w, "| registry, process start to first 200 (median of %d) | %.3f |\n", len(r.startup), start.Seconds())
 	fmt.Fprintf(w, "| ratio (target ≤ 2) | %.2f |\n\n", start.Seconds()/base.Seconds())
 
 	perVersion := r.perVersion
