@@ -3,6 +3,7 @@ package indexer
 import (
 	"archive/zip"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,6 +50,11 @@ func TestWalkZipsInWalkOrder(t *testing.T) {
 	for _, rel := range []string{"a/bad.zip", "n/bad.zip", "bad.zip"} {
 		invalid(rel)
 	}
+	// A folder larger than one read of its entries.
+	for i := range 400 {
+		invalid(fmt.Sprintf("big/%s-%03d.txt", strings.Repeat("long-name", 6), i))
+	}
+	valid("big/zz.zip")
 	if err := os.Symlink(filepath.Join(root, "a"), filepath.Join(root, "link")); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -248,4 +249,22 @@ func TestDirHandlesAgree(t *testing.T) {
 		}
 	}
 	compare(fast, rootHandle{r: r}, ".")
+}
+
+// A folder larger than one read of its entries is listed whole, in order.
+func TestListedFSLargeFolder(t *testing.T) {
+	files := map[string]string{"manifest.yml": "name: t\n"}
+	for i := range 600 {
+		files[fmt.Sprintf("kibana/dashboard/%s-%04d.json", strings.Repeat("long-name", 5), i)] = "{}"
+	}
+	dir := filepath.Join(t.TempDir(), "1.0.0")
+	writeTree(t, dir, files)
+	plain, listed := openBoth(t, dir)
+	for _, p := range []string{"kibana/dashboard/*", "*/*/*"} {
+		want, _ := plain.Glob(p)
+		got, err := listed.Glob(p)
+		if err != nil || !slices.Equal(got, want) || len(got) != 600 {
+			t.Errorf("Glob(%q): %d names, want %d (%v)", p, len(got), len(want), err)
+		}
+	}
 }

@@ -7,11 +7,13 @@ import (
 	"epr/indexer"
 )
 
-// defaultAnswerCacheBytes bounds the rendered /search and /categories
-// bodies kept per index generation. A /search?all=true answer is about
-// 1.6 KB per package version, so 64 MiB holds it for some 40,000
-// versions next to the small answers Kibana asks for all day.
-const defaultAnswerCacheBytes = 64 << 20
+// defaultAnswerCacheBytes bounds the rendered answers kept per index
+// generation. A /search?all=true answer is about 1.4 KB per package
+// version and takes about a second per 50,000 versions to render, so the
+// bound keeps it for some 150,000 versions next to the small answers
+// Kibana asks for all day; it is a bound, the small answers take a few
+// MiB.
+const defaultAnswerCacheBytes = 256 << 20
 
 // answerCache keeps rendered /search and /categories bodies for the
 // current index generation (indexer.GenerationOf), keyed by the endpoint

@@ -38,7 +38,7 @@ type Options struct {
 	// AnswerCacheBytes bounds the /search and /categories answers kept for
 	// the current index generation (indexers that have one, see
 	// indexer.Generational); DocCacheBytes the decompressed package
-	// documents. Zero means the defaults (64 MiB, 16 MiB), a negative
+	// documents. Zero means the defaults (256 MiB, 16 MiB), a negative
 	// value no cache.
 	AnswerCacheBytes int
 	DocCacheBytes    int
