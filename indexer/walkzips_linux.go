@@ -31,14 +31,13 @@ func fastZipTree(top string) (w zipWalk, ok bool) {
 		return w, false
 	}
 	buf := make([]byte, 16<<10)
-	ok = walkFD(fd, top, buf, wholeReads(fd), &w)
+	ok = walkFD(fd, top, buf, &w)
 	return w, ok
 }
 
 // walkFD walks the directory open as fd (and closes it), in
-// filepath.WalkDir order: entries sorted by name, depth first. whole is
-// wholeReads of the file system.
-func walkFD(fd int, dir string, buf []byte, whole bool, w *zipWalk) bool {
+// filepath.WalkDir order: entries sorted by name, depth first.
+func walkFD(fd int, dir string, buf []byte, w *zipWalk) bool {
 	type entry struct {
 		name  string
 		isDir bool
@@ -79,10 +78,6 @@ func walkFD(fd int, dir string, buf []byte, whole bool, w *zipWalk) bool {
 				entries = append(entries, entry{string(name), false})
 			}
 		}
-		if whole && n+maxDirentSize <= len(buf) {
-			// The next entry would have fitted: there is none.
-			break
-		}
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.name, b.name) })
 	ok := true
@@ -93,38 +88,11 @@ func walkFD(fd int, dir string, buf []byte, whole bool, w *zipWalk) bool {
 			continue
 		}
 		sub, err := syscall.Openat(fd, e.name, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
-		if err != nil || !walkFD(sub, p, buf, whole, w) {
+		if err != nil || !walkFD(sub, p, buf, w) {
 			ok = false
 			break
 		}
 	}
 	syscall.Close(fd)
 	return ok
-}
-
-// maxDirentSize is the largest getdents64 record: header, a 255-byte name
-// and its NUL, rounded up to 8 bytes.
-const maxDirentSize = 280
-
-// wholeReads tells whether the file system of fd fills a getdents buffer
-// with every entry that fits before returning (ext4, XFS, Btrfs, tmpfs),
-// so that a read leaving room for the largest record is the last one and
-// the call confirming the end can be saved. The package loader's listing
-// does the same (packages/pkgfs_listed_linux.go).
-func wholeReads(fd int) bool {
-	const (
-		ext4  = 0xEF53
-		xfs   = 0x58465342
-		btrfs = 0x9123683E
-		tmpfs = 0x01021994
-	)
-	var st syscall.Statfs_t
-	if err := syscall.Fstatfs(fd, &st); err != nil {
-		return false
-	}
-	switch uint32(st.Type) {
-	case ext4, xfs, btrfs, tmpfs:
-		return true
-	}
-	return false
 }

@@ -22,9 +22,6 @@ type fdHandle struct {
 	fd   int
 	name string // for the names of opened files
 	buf  *[]byte
-	// whole tells that one getdents returns every entry that fits in the
-	// buffer (see wholeReads).
-	whole bool
 }
 
 // openRootHandle opens the package root again by its name, as the last
@@ -36,7 +33,7 @@ func openRootHandle(r *os.Root) (dirHandle, error) {
 		return nil, err
 	}
 	buf := make([]byte, 8192)
-	return fdHandle{fd: fd, name: r.Name(), buf: &buf, whole: wholeReads(fd)}, nil
+	return fdHandle{fd: fd, name: r.Name(), buf: &buf}, nil
 }
 
 // _AT_FDCWD makes openat resolve a path from the working directory.
@@ -57,10 +54,6 @@ func (h fdHandle) entries() ([]dirent, error) {
 		}
 		if out, err = h.parse((*h.buf)[:n], out); err != nil {
 			return nil, err
-		}
-		if h.whole && n+maxDirentSize <= len(*h.buf) {
-			// The next entry would have fitted: there is none.
-			break
 		}
 	}
 	sortDirents(out)
@@ -130,7 +123,7 @@ func (h fdHandle) sub(name string) (dirHandle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fdHandle{fd: fd, name: h.name + "/" + name, buf: h.buf, whole: h.whole}, nil
+	return fdHandle{fd: fd, name: h.name + "/" + name, buf: h.buf}, nil
 }
 
 func (h fdHandle) open(name string) (fs.File, error) {
@@ -290,32 +283,3 @@ func (h fdHandle) close() { syscall.Close(h.fd) }
 // notFoundErr is what os.Root reports for a missing name here; listedFS
 // answers it itself for names it knows are absent.
 var notFoundErr error = syscall.ENOENT
-
-// maxDirentSize is the largest getdents64 record: header, a 255-byte name
-// and its NUL, rounded up to 8 bytes.
-const maxDirentSize = 280
-
-// wholeReads tells whether the file system of fd is one whose getdents
-// fills the buffer with every entry that fits before returning (ext4,
-// XFS, Btrfs, tmpfs all loop until the buffer is full or the directory
-// ends). Then a read that leaves room for the largest record has reached
-// the end, and the call that would only confirm it is saved: one system
-// call per folder, a good share of a load. Network and FUSE file systems
-// may return less, so they, and anything not listed, read to the end.
-func wholeReads(fd int) bool {
-	const (
-		ext4  = 0xEF53
-		xfs   = 0x58465342
-		btrfs = 0x9123683E
-		tmpfs = 0x01021994
-	)
-	var st syscall.Statfs_t
-	if err := syscall.Fstatfs(fd, &st); err != nil {
-		return false
-	}
-	switch uint32(st.Type) {
-	case ext4, xfs, btrfs, tmpfs:
-		return true
-	}
-	return false
-}

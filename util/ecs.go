@@ -26,6 +26,7 @@ var bufferPool = buffer.NewPool()
 // holds the context fields added with With.
 type ecsEncoder struct {
 	zapcore.Encoder
+	ecsContextCache
 }
 
 var ecsHeadConfig = zapcore.EncoderConfig{
@@ -54,6 +55,14 @@ func (e *ecsEncoder) Clone() zapcore.Encoder {
 }
 
 func (e *ecsEncoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*buffer.Buffer, error) {
+	if buf := e.encodeFast(ent, fields); buf != nil {
+		return buf, nil
+	}
+	return e.encodeSlow(ent, fields)
+}
+
+// encodeSlow is the general path: any field type zap knows.
+func (e *ecsEncoder) encodeSlow(ent zapcore.Entry, fields []zapcore.Field) (*buffer.Buffer, error) {
 	var headFields []zapcore.Field
 	if ent.Caller.Defined {
 		headFields = []zapcore.Field{zap.Object("log.origin", origin(ent.Caller))}

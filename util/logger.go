@@ -32,7 +32,13 @@ func NewLogger(logType string, level zapcore.Level, serviceName, environment str
 // capture the output.
 func NewLoggerTo(w io.Writer, logType string, level zapcore.Level, serviceName, environment string) (*zap.Logger, error) {
 	var core zapcore.Core
-	sink := zapcore.Lock(zapcore.AddSync(w))
+	var sink zapcore.WriteSyncer
+	if f, ok := w.(*os.File); ok {
+		// The process's stderr (or a file): batched, see batchWriter.
+		sink = newBatchWriter(f, batchWriterMax)
+	} else {
+		sink = zapcore.Lock(zapcore.AddSync(w))
+	}
 	switch logType {
 	case LogTypeECS:
 		core = &ecsCore{Core: zapcore.NewCore(NewECSEncoder(), sink, level)}
