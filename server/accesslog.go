@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"go.uber.org/zap/zapcore"
+
 	"epr/util"
 )
 
@@ -12,6 +14,10 @@ import (
 // so that an aborted request is logged too.
 func (s *server) accessLog(next http.Handler) http.Handler {
 	logger := util.NewAccessLogger(s.log)
+	if !logger.Core().Enabled(zapcore.InfoLevel) {
+		// -log-level above info: nothing to build per request.
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Only the exact request-URI is silenced: /health?ready=true is
 		// logged (upstream quirk, operations.md §4.4).

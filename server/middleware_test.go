@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"go.uber.org/zap"
@@ -166,5 +167,36 @@ func TestRouteTemplatesMatchSpec(t *testing.T) {
 		RouteArtifact, RouteSignature, RoutePackageIndex, RouteStatic}
 	if !equalStrings(got, want) {
 		t.Errorf("templates %q", got)
+	}
+}
+
+// mux asks the middleware for every request; the chains of the routes are
+// built once, and only its StrictSlash redirects get a chain per request.
+func TestMiddlewareBuiltOncePerRoute(t *testing.T) {
+	f := newFixture(t)
+	var built atomic.Int64
+	opts := defaultOptions(listIndexer{f.pkgs})
+	opts.Instrument = func(next http.Handler) http.Handler {
+		built.Add(1)
+		return next
+	}
+	srv := startServer(t, opts)
+	routes := built.Load()
+	if routes != 10 {
+		t.Errorf("%d chains built at start, want one per route (10)", routes)
+	}
+	for range 50 {
+		do(t, srv, "", "/search", nil)
+		do(t, srv, "", "/package/alpha/1.0.0/", nil)
+	}
+	if n := built.Load(); n != routes {
+		t.Errorf("%d more chains built for 100 requests, want none", n-routes)
+	}
+	resp, _ := do(t, srv, "", "/search/", nil)
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("StrictSlash redirect: %d, CORS %q; want 301 with CORS", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	if n := built.Load(); n != routes+1 {
+		t.Errorf("redirect: %d chains built, want 1", n-routes)
 	}
 }

@@ -40,31 +40,56 @@ func (s *server) routes() http.Handler {
 		r.NotFoundHandler = s.opts.Trace(r.NotFoundHandler)
 	}
 
-	index := http.HandlerFunc(s.index)
-	r.Handle(RouteIndex, index)
-	r.Handle(RouteIndexJSON, index)
-	r.HandleFunc(RouteSearch, s.search)
-	r.HandleFunc(RouteCategories, s.categories)
-	r.HandleFunc(RouteHealth, health)
-	r.HandleFunc(RouteFavicon, s.favicon)
-	r.HandleFunc(RouteArtifact, s.artifact)
-	r.HandleFunc(RouteSignature, s.signature)
-	r.HandleFunc(RoutePackageIndex, s.packageIndex)
-	r.HandleFunc(RouteStatic, s.static)
+	handle := func(template string, h http.HandlerFunc) {
+		r.Handle(template, &routeHandler{handler: h, chain: s.chain(h)})
+	}
+	handle(RouteIndex, s.index)
+	handle(RouteIndexJSON, s.index)
+	handle(RouteSearch, s.search)
+	handle(RouteCategories, s.categories)
+	handle(RouteHealth, health)
+	handle(RouteFavicon, s.favicon)
+	handle(RouteArtifact, s.artifact)
+	handle(RouteSignature, s.signature)
+	handle(RoutePackageIndex, s.packageIndex)
+	handle(RouteStatic, s.static)
 
 	// Middleware runs only for matched routes (including StrictSlash
 	// redirects); the not-found handler and path-cleaning redirects get
-	// none of it.
-	r.Use(cors)
-	if s.opts.Instrument != nil {
-		r.Use(s.opts.Instrument)
-	}
-	if s.opts.Trace != nil {
-		r.Use(s.opts.Trace)
-	}
-	r.Use(s.accessLog)
-	r.Use(s.recoverPanics)
+	// none of it. mux calls a middleware for every request, to wrap the
+	// matched handler again: a route's chain is built once here and
+	// handed back, only the redirects mux makes get theirs per request.
+	r.Use(func(next http.Handler) http.Handler {
+		if rh, ok := next.(*routeHandler); ok {
+			return rh.chain
+		}
+		return s.chain(next)
+	})
 	return r
+}
+
+// routeHandler is a route's handler and its middleware chain (chain).
+type routeHandler struct {
+	handler http.Handler
+	chain   http.Handler
+}
+
+func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.handler.ServeHTTP(w, r)
+}
+
+// chain wraps h in the middleware of §4.3, outermost first: CORS,
+// instrumentation, tracing, access log, panic recovery.
+func (s *server) chain(h http.Handler) http.Handler {
+	h = s.recoverPanics(h)
+	h = s.accessLog(h)
+	if s.opts.Trace != nil {
+		h = s.opts.Trace(h)
+	}
+	if s.opts.Instrument != nil {
+		h = s.opts.Instrument(h)
+	}
+	return cors(h)
 }
 
 // RouteTemplate is the template of the route that matched r, or "unknown"

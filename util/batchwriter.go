@@ -2,22 +2,23 @@ package util
 
 import (
 	"io"
-	"runtime"
 	"sync"
 )
 
-// batchWriter writes log lines to a file or pipe in batches: a line is
-// appended to a buffer and one goroutine, started when the buffer stops
-// being empty, writes whatever has accumulated with one system call.
-// When the process is quiet every line is written at once, as before;
-// under load the lines that arrive during a write go out together in the
-// next one, instead of costing every request its own write (a seventh of
-// the CPU of a small cached answer). Sync waits until everything buffered
-// is written, and zap syncs before a fatal entry exits the process.
+// batchWriter writes log lines to a file or pipe in batches, without a
+// goroutine of its own: the line that finds no write in progress is
+// written at once by its caller, as an unbuffered sink would; lines that
+// arrive while that write is in progress are appended to a buffer and
+// written by the same caller in one more call when its write returns. On
+// a quiet process nothing changes; under load most requests no longer pay
+// a system call for their access-log line.
 //
-// The buffer is bounded: a writer that cannot keep up (a stalled pipe)
-// holds the loggers back, as an unbuffered sink would, instead of growing
-// memory.
+// A caller writes at most a few batches before handing the rest to a
+// goroutine, so no request is held up long by other requests' lines. The
+// buffer is bounded: when the destination cannot keep up (a stalled pipe)
+// the loggers wait, as with an unbuffered sink, instead of growing memory.
+// zap syncs before a fatal entry exits the process, and Sync waits for
+// the lines still buffered.
 type batchWriter struct {
 	w   io.Writer
 	max int
@@ -26,12 +27,16 @@ type batchWriter struct {
 	cond    sync.Cond // signalled when a batch is written
 	buf     []byte
 	spare   []byte
-	running bool // a drain goroutine is writing
+	running bool // a caller or goroutine is writing
 	err     error
 }
 
 // batchWriterMax bounds the buffered lines.
 const batchWriterMax = 256 << 10
+
+// leaderBatches is how many batches the caller that started writing
+// writes before a goroutine takes over.
+const leaderBatches = 3
 
 func newBatchWriter(w io.Writer, max int) *batchWriter {
 	b := &batchWriter{w: w, max: max}
@@ -39,29 +44,38 @@ func newBatchWriter(w io.Writer, max int) *batchWriter {
 	return b
 }
 
-// Write buffers p, which zap passes as one whole line, so lines never
-// interleave. It always reports success: a failed write is returned by
-// the next Sync.
+// Write writes or buffers p, which zap passes as one whole line, so lines
+// never interleave. It always reports success: a failed write is
+// returned by the next Sync.
 func (b *batchWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	for len(b.buf) > 0 && len(b.buf)+len(p) > b.max {
 		b.cond.Wait()
 	}
 	b.buf = append(b.buf, p...)
-	if !b.running {
-		b.running = true
-		go b.drain()
+	if b.running {
+		b.mu.Unlock()
+		return len(p), nil
 	}
-	b.mu.Unlock()
+	b.running = true
+	b.writeBatches(leaderBatches)
+	if len(b.buf) > 0 {
+		b.mu.Unlock()
+		go func() {
+			b.mu.Lock()
+			b.writeBatches(-1)
+			b.finish()
+		}()
+		return len(p), nil
+	}
+	b.finish()
 	return len(p), nil
 }
 
-func (b *batchWriter) drain() {
-	// Let the goroutines that are ready run first: under load they add
-	// their lines to this batch; on a quiet process this returns at once.
-	runtime.Gosched()
-	b.mu.Lock()
-	for len(b.buf) > 0 {
+// writeBatches writes the buffer until it is empty or n batches were
+// written (n < 0: no limit). b.mu is held on entry and on return.
+func (b *batchWriter) writeBatches(n int) {
+	for ; len(b.buf) > 0 && n != 0; n-- {
 		out := b.buf
 		b.buf, b.spare = b.spare[:0], nil
 		b.mu.Unlock()
@@ -74,12 +88,11 @@ func (b *batchWriter) drain() {
 			b.spare = out[:0]
 		}
 		b.cond.Broadcast()
-		if len(b.buf) < b.max/2 {
-			b.mu.Unlock()
-			runtime.Gosched()
-			b.mu.Lock()
-		}
 	}
+}
+
+// finish ends a writing turn and unlocks b.mu.
+func (b *batchWriter) finish() {
 	b.running = false
 	b.cond.Broadcast()
 	b.mu.Unlock()
