@@ -3,43 +3,46 @@ package util
 import (
 	"io"
 	"sync"
+	"time"
 )
 
-// batchWriter writes log lines to a file or pipe in batches, without a
-// goroutine of its own: the line that finds no write in progress is
-// written at once by its caller, as an unbuffered sink would; lines that
-// arrive while that write is in progress are appended to a buffer and
-// written by the same caller in one more call when its write returns. On
-// a quiet process nothing changes; under load most requests no longer pay
-// a system call for their access-log line.
+// batchWriter writes log lines to a file or pipe, at most one write per
+// window while lines keep coming. A line that arrives when the last write
+// is older than the window is written at once by its caller, as with an
+// unbuffered sink, so a quiet registry logs without delay. A line that
+// arrives sooner is buffered, and a timer writes the buffer when the window
+// ends: under load the access log costs one write per window instead of
+// one per request (a write per line was more than a tenth of the CPU of a
+// small cached answer), and a line waits at most the window.
 //
-// A caller writes at most a few batches before handing the rest to a
-// goroutine, so no request is held up long by other requests' lines. The
-// buffer is bounded: when the destination cannot keep up (a stalled pipe)
-// the loggers wait, as with an unbuffered sink, instead of growing memory.
-// zap syncs before a fatal entry exits the process, and Sync waits for
-// the lines still buffered.
+// The buffer is bounded: past it the caller writes the buffer itself, and
+// a destination that cannot keep up (a stalled pipe) holds the loggers back
+// as an unbuffered sink would, instead of growing memory. zap syncs before
+// a fatal entry exits the process; Sync writes what is buffered.
 type batchWriter struct {
-	w   io.Writer
-	max int
+	w      io.Writer
+	max    int
+	window time.Duration
 
 	mu      sync.Mutex
-	cond    sync.Cond // signalled when a batch is written
+	cond    sync.Cond // signalled when a write ends
 	buf     []byte
 	spare   []byte
-	running bool // a caller or goroutine is writing
+	writing bool      // a write to w is in progress
+	armed   bool      // the timer will write the buffer
+	last    time.Time // start of the last write
 	err     error
 }
 
-// batchWriterMax bounds the buffered lines.
-const batchWriterMax = 256 << 10
+const (
+	// batchWriterMax bounds the buffered lines.
+	batchWriterMax = 256 << 10
+	// batchWindow is the longest a log line waits under load.
+	batchWindow = 10 * time.Millisecond
+)
 
-// leaderBatches is how many batches the caller that started writing
-// writes before a goroutine takes over.
-const leaderBatches = 3
-
-func newBatchWriter(w io.Writer, max int) *batchWriter {
-	b := &batchWriter{w: w, max: max}
+func newBatchWriter(w io.Writer, max int, window time.Duration) *batchWriter {
+	b := &batchWriter{w: w, max: max, window: window}
 	b.cond.L = &b.mu
 	return b
 }
@@ -49,62 +52,60 @@ func newBatchWriter(w io.Writer, max int) *batchWriter {
 // returned by the next Sync.
 func (b *batchWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	for len(b.buf) > 0 && len(b.buf)+len(p) > b.max {
-		b.cond.Wait()
-	}
+	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
-	if b.running {
-		b.mu.Unlock()
-		return len(p), nil
+	now := time.Now()
+	switch {
+	case len(b.buf) >= b.max:
+		b.flushLocked(now)
+	case b.armed:
+	case b.writing || now.Sub(b.last) < b.window:
+		b.armed = true
+		time.AfterFunc(b.window-now.Sub(b.last), b.timer)
+	default:
+		b.flushLocked(now)
 	}
-	b.running = true
-	b.writeBatches(leaderBatches)
-	if len(b.buf) > 0 {
-		b.mu.Unlock()
-		go func() {
-			b.mu.Lock()
-			b.writeBatches(-1)
-			b.finish()
-		}()
-		return len(p), nil
-	}
-	b.finish()
 	return len(p), nil
 }
 
-// writeBatches writes the buffer until it is empty or n batches were
-// written (n < 0: no limit). b.mu is held on entry and on return.
-func (b *batchWriter) writeBatches(n int) {
-	for ; len(b.buf) > 0 && n != 0; n-- {
-		out := b.buf
-		b.buf, b.spare = b.spare[:0], nil
-		b.mu.Unlock()
-		_, err := b.w.Write(out)
-		b.mu.Lock()
-		if err != nil && b.err == nil {
-			b.err = err
-		}
-		if cap(out) <= 2*b.max {
-			b.spare = out[:0]
-		}
-		b.cond.Broadcast()
-	}
-}
-
-// finish ends a writing turn and unlocks b.mu.
-func (b *batchWriter) finish() {
-	b.running = false
-	b.cond.Broadcast()
-	b.mu.Unlock()
-}
-
-// Sync waits for the buffered lines to be written, then syncs the
-// underlying writer if it can.
-func (b *batchWriter) Sync() error {
+// timer writes what was buffered during the window.
+func (b *batchWriter) timer() {
 	b.mu.Lock()
-	for b.running {
+	defer b.mu.Unlock()
+	b.armed = false
+	b.flushLocked(time.Now())
+}
+
+// flushLocked waits for a write in progress, then writes the buffer. b.mu
+// is held on entry and on return, and released during the write.
+func (b *batchWriter) flushLocked(now time.Time) {
+	for b.writing {
 		b.cond.Wait()
 	}
+	if len(b.buf) == 0 {
+		return
+	}
+	out := b.buf
+	b.buf, b.spare = b.spare[:0], nil
+	b.writing, b.last = true, now
+	b.mu.Unlock()
+	_, err := b.w.Write(out)
+	b.mu.Lock()
+	b.writing = false
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+	if cap(out) <= 2*b.max {
+		b.spare = out[:0]
+	}
+	b.cond.Broadcast()
+}
+
+// Sync writes the buffered lines, then syncs the underlying writer if it
+// can.
+func (b *batchWriter) Sync() error {
+	b.mu.Lock()
+	b.flushLocked(time.Now())
 	err := b.err
 	b.err = nil
 	b.mu.Unlock()

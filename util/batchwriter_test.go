@@ -34,7 +34,7 @@ func (s *slowWriter) Sync() error { s.synced++; return nil }
 func TestBatchWriterKeepsEveryLineWholeAndInOrder(t *testing.T) {
 	const writers, lines = 8, 500
 	sw := &slowWriter{}
-	b := newBatchWriter(sw, 4<<10) // small bound: writers wait on it
+	b := newBatchWriter(sw, 4<<10, batchWindow) // small bound: writers wait on it
 	var wg sync.WaitGroup
 	for g := range writers {
 		wg.Add(1)
@@ -77,7 +77,7 @@ func TestBatchWriterKeepsEveryLineWholeAndInOrder(t *testing.T) {
 
 func TestBatchWriterSyncWaitsAndReportsErrors(t *testing.T) {
 	sw := &slowWriter{err: errors.New("disk full")}
-	b := newBatchWriter(sw, batchWriterMax)
+	b := newBatchWriter(sw, batchWriterMax, batchWindow)
 	b.Write([]byte("one\n"))
 	b.Write([]byte(strings.Repeat("y", 3*batchWriterMax) + "\n")) // larger than the bound: written whole
 	if err := b.Sync(); err == nil || err.Error() != "disk full" {
@@ -91,5 +91,33 @@ func TestBatchWriterSyncWaitsAndReportsErrors(t *testing.T) {
 	sw.mu.Unlock()
 	if err := b.Sync(); err != nil {
 		t.Errorf("second Sync = %v, want nil (error reported once)", err)
+	}
+}
+
+// A line on a quiet process is written before Write returns; one that
+// follows it within the window is written by the timer, without Sync.
+func TestBatchWriterQuietLinesAtOnceBurstsByTimer(t *testing.T) {
+	sw := &slowWriter{}
+	b := newBatchWriter(sw, batchWriterMax, 20*time.Millisecond)
+	written := func() string {
+		sw.mu.Lock()
+		defer sw.mu.Unlock()
+		return sw.out.String()
+	}
+	b.Write([]byte("first\n"))
+	if got := written(); got != "first\n" {
+		t.Fatalf("after the first line: %q written, want it at once", got)
+	}
+	b.Write([]byte("second\n"))
+	b.Write([]byte("third\n"))
+	deadline := time.Now().Add(10 * time.Second)
+	for written() != "first\nsecond\nthird\n" {
+		if time.Now().After(deadline) {
+			t.Fatalf("burst never written by the timer: %q", written())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if sw.calls != 2 {
+		t.Errorf("%d writes, want 2 (the quiet line, then the burst)", sw.calls)
 	}
 }

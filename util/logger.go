@@ -35,7 +35,7 @@ func NewLoggerTo(w io.Writer, logType string, level zapcore.Level, serviceName, 
 	var sink zapcore.WriteSyncer
 	if f, ok := w.(*os.File); ok {
 		// The process's stderr (or a file): batched, see batchWriter.
-		sink = newBatchWriter(f, batchWriterMax)
+		sink = newBatchWriter(f, batchWriterMax, batchWindow)
 	} else {
 		sink = zapcore.Lock(zapcore.AddSync(w))
 	}
