@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 
+	"github.com/gorilla/mux"
+
 	"epr/packages"
 )
 
@@ -13,11 +15,10 @@ import (
 // other answers of that generation (answerCache): the lookup of a version
 // depends on nothing else.
 func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
-	name, version, err := packageVars(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	// A kept answer was a found package, so its version was valid: the
+	// lookup comes before the version check.
+	vars := mux.Vars(r)
+	name, version := vars[varName], vars[varVersion]
 	gen, cacheable := s.generation()
 	answerKey := "package\x00" + name + "\x00" + version
 	if cacheable {
@@ -25,6 +26,10 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, s.opts.CacheTimeIndex, body)
 			return
 		}
+	}
+	if _, _, err := packageVars(r); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	p, err := s.findPackage(r, name, version, true)
 	if err != nil {

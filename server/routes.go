@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 )
@@ -32,40 +33,99 @@ const (
 )
 
 // routes builds the route table and the middleware chain of §4.3.
+//
+// The table is served by three mux routers, chosen by the path's first
+// segment: one for /package/… (the package document and static files),
+// one for /epr/… (artifacts and signatures), one for the rest. mux tries
+// routes one regular expression after the other, and the package routes,
+// which Fleet asks most after /search, came after eight others. No template
+// of one router can match a path of another, every router has the same
+// settings (path cleaning, StrictSlash, not-found handler, middleware) and
+// keeps the table's order, so answers are those of one router with the
+// whole table.
 func (s *server) routes() http.Handler {
-	r := mux.NewRouter().StrictSlash(true)
-	r.NotFoundHandler = http.HandlerFunc(notFound)
+	table := []route{
+		{RouteIndex, s.index},
+		{RouteIndexJSON, s.index},
+		{RouteSearch, s.search},
+		{RouteCategories, s.categories},
+		{RouteHealth, health},
+		{RouteFavicon, s.favicon},
+		{RouteArtifact, s.artifact},
+		{RouteSignature, s.signature},
+		{RoutePackageIndex, s.packageIndex},
+		{RouteStatic, s.static},
+	}
+	notFoundHandler := http.Handler(http.HandlerFunc(notFound))
 	if s.opts.Trace != nil {
 		// Unmatched paths get APM only (no CORS, metrics or access log).
-		r.NotFoundHandler = s.opts.Trace(r.NotFoundHandler)
+		notFoundHandler = s.opts.Trace(notFoundHandler)
 	}
+	return segmentRoutes(table, notFoundHandler, s.chain)
+}
 
-	handle := func(template string, h http.HandlerFunc) {
-		r.Handle(template, &routeHandler{handler: h, chain: s.chain(h)})
-	}
-	handle(RouteIndex, s.index)
-	handle(RouteIndexJSON, s.index)
-	handle(RouteSearch, s.search)
-	handle(RouteCategories, s.categories)
-	handle(RouteHealth, health)
-	handle(RouteFavicon, s.favicon)
-	handle(RouteArtifact, s.artifact)
-	handle(RouteSignature, s.signature)
-	handle(RoutePackageIndex, s.packageIndex)
-	handle(RouteStatic, s.static)
+// route is a row of the route table.
+type route struct {
+	template string
+	handler  http.HandlerFunc
+}
 
+// segmentRoutes builds the routers of the table (see routes). chain wraps a
+// matched handler in the middleware.
+func segmentRoutes(table []route, notFoundHandler http.Handler, chain func(http.Handler) http.Handler) http.Handler {
 	// Middleware runs only for matched routes (including StrictSlash
 	// redirects); the not-found handler and path-cleaning redirects get
 	// none of it. mux calls a middleware for every request, to wrap the
 	// matched handler again: a route's chain is built once here and
 	// handed back, only the redirects mux makes get theirs per request.
-	r.Use(func(next http.Handler) http.Handler {
+	middleware := func(next http.Handler) http.Handler {
 		if rh, ok := next.(*routeHandler); ok {
 			return rh.chain
 		}
-		return s.chain(next)
-	})
-	return r
+		return chain(next)
+	}
+	router := func(prefix string, exclude ...string) *mux.Router {
+		r := mux.NewRouter().StrictSlash(true)
+		r.NotFoundHandler = notFoundHandler
+		for _, route := range table {
+			in := strings.HasPrefix(route.template, prefix)
+			for _, x := range exclude {
+				in = in && !strings.HasPrefix(route.template, x)
+			}
+			if in {
+				r.Handle(route.template, &routeHandler{handler: route.handler, chain: chain(route.handler)})
+			}
+		}
+		r.Use(middleware)
+		return r
+	}
+	return &segmentRouter{
+		pkg:  router(packagePrefix),
+		epr:  router(eprPrefix),
+		rest: router("/", packagePrefix, eprPrefix),
+	}
+}
+
+const (
+	packagePrefix = "/package/"
+	eprPrefix     = "/epr/"
+)
+
+// segmentRouter hands a request to the router of its path's first
+// segment (see routes).
+type segmentRouter struct {
+	pkg, epr, rest *mux.Router
+}
+
+func (sr *segmentRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, packagePrefix):
+		sr.pkg.ServeHTTP(w, r)
+	case strings.HasPrefix(p, eprPrefix):
+		sr.epr.ServeHTTP(w, r)
+	default:
+		sr.rest.ServeHTTP(w, r)
+	}
 }
 
 // routeHandler is a route's handler and its middleware chain (chain).
