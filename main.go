@@ -235,6 +235,9 @@ func loadPackages(ctx context.Context, cfg *config.Config, logger *zap.Logger, t
 		Logger:            logger,
 	}
 	zips, dirs := indexer.NewZipFileSystemIndexer(fsOptions), indexer.NewFileSystemIndexer(fsOptions)
+	// At start the zip walk takes the directory packages' listings instead
+	// of walking them again (indexer/ziphints.go).
+	zips.UseZipHintsFrom(dirs)
 	reg := &registry{
 		indexer: indexer.NewCombined(
 			storage.Indexer,

@@ -47,6 +47,16 @@ type FileSystemIndexer struct {
 	deprecationsMu sync.Mutex
 	deprecations   map[string]*packages.Deprecated
 	rescanMu       sync.Mutex
+
+	// Start-up sharing between the zip and directory indexers
+	// (ziphints.go), under rescanMu: hintsFrom is the directory indexer a
+	// zip indexer takes hints from; preloaded a directory load done for
+	// them, which Init serves; onZipFiles collects them during that load;
+	// initDone is set by the first load.
+	hintsFrom  *FileSystemIndexer
+	preloaded  *preload
+	onZipFiles func(pkgPath string, rel []string)
+	initDone   bool
 }
 
 // snapshot is one immutable version of the index.
@@ -132,7 +142,18 @@ func (i *FileSystemIndexer) Rescan(ctx context.Context) error {
 func (i *FileSystemIndexer) rescan(ctx context.Context, fingerprints bool) error {
 	i.rescanMu.Lock()
 	defer i.rescanMu.Unlock()
-	pkgs, loaded, err := i.load(ctx, fingerprints)
+	var (
+		pkgs   packages.Packages
+		loaded map[string]*loadedPackage
+		err    error
+	)
+	if pre := i.preloaded; pre != nil {
+		i.preloaded = nil
+		pkgs, loaded, err = pre.pkgs, pre.loaded, pre.err
+	} else {
+		pkgs, loaded, err = i.load(ctx, fingerprints)
+	}
+	i.initDone = true
 	if err != nil {
 		return err
 	}

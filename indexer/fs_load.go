@@ -40,10 +40,14 @@ type candidate struct {
 func (i *FileSystemIndexer) load(ctx context.Context, fingerprints bool) (pkgs packages.Packages, loaded map[string]*loadedPackage, err error) {
 	i.logger.Info("Searching packages in filesystem")
 	var paths []string
+	var hints map[string][]string
+	if i.isZip {
+		hints = i.zipHints(ctx)
+	}
 	for _, root := range i.opts.Paths {
 		var found []string
 		if i.isZip {
-			found, err = i.walkZips(ctx, root)
+			found, err = i.walkZips(ctx, root, hints)
 		} else {
 			found, err = i.walkDirs(root)
 		}
@@ -239,11 +243,15 @@ func sameDeprecation(a, b *packages.Deprecated) bool {
 }
 
 func (i *FileSystemIndexer) loadOne(path string, cache *packages.LoadCache) (*packages.Package, error) {
-	p, err := packages.LoadPackage(path, packages.LoadOptions{
+	opts := packages.LoadOptions{
 		DisableValidation: i.opts.DisableValidation,
 		Logger:            i.logger,
 		Cache:             cache,
-	})
+	}
+	if collect := i.onZipFiles; collect != nil {
+		opts.OnZipFiles = func(rel []string) { collect(path, rel) }
+	}
+	p, err := packages.LoadPackage(path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("loading package failed (path: %s): failed to create package from path %s: %w", path, path, err)
 	}

@@ -19,7 +19,10 @@ import (
 // sub-trees of root's entries are walked on the indexer's workers; the
 // results, warnings included, are then put together in walk order, so the
 // answer (first error included) is the one of a single walk.
-func (i *FileSystemIndexer) walkZips(ctx context.Context, root string) ([]string, error) {
+//
+// hints (see ziphints.go) give the .zip files of package folders that are
+// not walked again.
+func (i *FileSystemIndexer) walkZips(ctx context.Context, root string, hints map[string][]string) ([]string, error) {
 	var entries []os.DirEntry
 	info, err := os.Lstat(root)
 	if err == nil && info.IsDir() {
@@ -28,11 +31,11 @@ func (i *FileSystemIndexer) walkZips(ctx context.Context, root string) ([]string
 	if err != nil || !info.IsDir() {
 		// A missing root, a file, a link (not followed) or an
 		// unreadable folder: the single walk tells.
-		return i.finishZipWalk(root, i.walkZipTree(root, root))
+		return i.finishZipWalk(root, i.walkZipTree(root, root, hints))
 	}
 	parts := make([]zipWalk, len(entries))
 	err = i.parallel(ctx, len(entries), func(n int) {
-		parts[n] = i.walkZipTree(root, filepath.Join(root, entries[n].Name()))
+		parts[n] = i.walkZipTree(root, filepath.Join(root, entries[n].Name()), hints)
 	})
 	if err != nil {
 		return nil, err
@@ -65,8 +68,8 @@ type invalidZip struct {
 
 // walkZipTree walks one tree (root itself, or one entry of it), the fast
 // way when the platform has one.
-func (i *FileSystemIndexer) walkZipTree(root, top string) zipWalk {
-	if w, ok := fastZipTree(top); ok {
+func (i *FileSystemIndexer) walkZipTree(root, top string, hints map[string][]string) zipWalk {
+	if w, ok := fastZipTree(top, hints); ok {
 		return w
 	}
 	var w zipWalk
@@ -77,7 +80,16 @@ func (i *FileSystemIndexer) walkZipTree(root, top string) zipWalk {
 			}
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".zip") {
+		if d.IsDir() {
+			if zips, ok := hints[path]; ok {
+				for _, z := range zips {
+					checkZip(z, &w)
+				}
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".zip") {
 			return nil
 		}
 		checkZip(path, &w)

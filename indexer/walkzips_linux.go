@@ -15,7 +15,7 @@ import (
 // when the fast walk cannot answer (any error, a file system without entry
 // types): the caller walks again with filepath.WalkDir, whose answer and
 // errors are the reference.
-func fastZipTree(top string) (w zipWalk, ok bool) {
+func fastZipTree(top string, hints map[string][]string) (w zipWalk, ok bool) {
 	var st syscall.Stat_t
 	if err := syscall.Lstat(top, &st); err != nil {
 		return w, false
@@ -31,13 +31,13 @@ func fastZipTree(top string) (w zipWalk, ok bool) {
 		return w, false
 	}
 	buf := make([]byte, 16<<10)
-	ok = walkFD(fd, top, buf, &w)
+	ok = walkFD(fd, top, buf, hints, &w)
 	return w, ok
 }
 
 // walkFD walks the directory open as fd (and closes it), in
 // filepath.WalkDir order: entries sorted by name, depth first.
-func walkFD(fd int, dir string, buf []byte, w *zipWalk) bool {
+func walkFD(fd int, dir string, buf []byte, hints map[string][]string, w *zipWalk) bool {
 	type entry struct {
 		name  string
 		isDir bool
@@ -87,8 +87,14 @@ func walkFD(fd int, dir string, buf []byte, w *zipWalk) bool {
 			checkZip(p, w)
 			continue
 		}
+		if zips, ok := hints[p]; ok {
+			for _, z := range zips {
+				checkZip(z, w)
+			}
+			continue
+		}
 		sub, err := syscall.Openat(fd, e.name, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
-		if err != nil || !walkFD(sub, p, buf, w) {
+		if err != nil || !walkFD(sub, p, buf, hints, w) {
 			ok = false
 			break
 		}

@@ -23,6 +23,14 @@ type LoadOptions struct {
 	// Cache, when set, is shared by the packages of one index load to skip
 	// checks already passed on identical files (see LoadCache).
 	Cache *LoadCache
+	// OnZipFiles, when set, receives the paths (slash-separated, relative
+	// to the package) of every entry of a directory package that is not a
+	// directory and whose name ends in ".zip", in fs.WalkDir order, once
+	// the package has loaded — and only when the loader's listing covered
+	// the whole tree the way filepath.WalkDir would walk it. The zip
+	// indexer uses it instead of walking the package again (see
+	// indexer.FileSystemIndexer.PreloadZipHints).
+	OnZipFiles func(rel []string)
 }
 
 // LoadPackage reads the package at basePath: a version directory, or a .zip
@@ -48,7 +56,15 @@ func LoadPackage(basePath string, opts LoadOptions) (*Package, error) {
 		opts:        opts,
 		dataStreams: map[string]*DataStream{},
 	}
-	return l.load()
+	p, err := l.load()
+	if err == nil && opts.OnZipFiles != nil {
+		if lf, ok := fsys.(*listedFS); ok {
+			if zips, complete := lf.zipFiles(); complete {
+				opts.OnZipFiles(zips)
+			}
+		}
+	}
+	return p, err
 }
 
 // loader holds the state of loading one package.
