@@ -36,8 +36,8 @@ func hardenServer(srv *http.Server) {
 }
 
 // writeChunk is the most data written under one deadline, so a client is
-// dropped only when it reads less than 128 KiB per writeStallTimeout
-// (about 2 KiB/s).
+// dropped only when it reads less than 128 KiB in 3/4 of writeStallTimeout
+// (about 3 KiB/s; see stallWriter.extend).
 const writeChunk = 128 << 10
 
 // withWriteStallTimeout gives every write of a response a fresh deadline of
