@@ -45,7 +45,7 @@ const writeChunk = 128 << 10
 // stops moving for d fails its write and the connection is closed.
 func withWriteStallTimeout(next http.Handler, d time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &stallWriter{ResponseWriter: w, rc: http.NewResponseController(w), d: d}
+		sw := &stallWriter{ResponseWriter: w, rc: *http.NewResponseController(w), d: d}
 		next.ServeHTTP(sw, r)
 		// net/http flushes what is buffered after the handler returns;
 		// that write needs a live deadline too, however long the handler
@@ -60,7 +60,7 @@ func withWriteStallTimeout(next http.Handler, d time.Duration) http.Handler {
 // (http.ResponseController).
 type stallWriter struct {
 	http.ResponseWriter
-	rc  *http.ResponseController
+	rc  http.ResponseController // by value: one allocation less per request
 	d   time.Duration
 	set time.Time // when the deadline was last renewed
 }

@@ -34,7 +34,7 @@ type answerCache struct {
 	order   *list.List // of *answer, most recently used first
 	// aliases map a raw query to its canonical key, so that a repeated
 	// request skips parsing (query parsing does not depend on the index).
-	aliases map[string]string
+	aliases map[rawQuery]string
 }
 
 // Aliases are kept for short queries only, and forgotten all at once past
@@ -57,7 +57,7 @@ func newAnswerCache(budget int) *answerCache {
 	if budget == 0 {
 		budget = defaultAnswerCacheBytes
 	}
-	return &answerCache{budget: budget, entries: map[string]*list.Element{}, order: list.New(), aliases: map[string]string{}}
+	return &answerCache{budget: budget, entries: map[string]*list.Element{}, order: list.New(), aliases: map[rawQuery]string{}}
 }
 
 // generation returns the index generation to compute an answer at, and
@@ -71,9 +71,16 @@ func (s *server) generation() (uint64, bool) {
 	return indexer.GenerationOf(s.opts.Indexer)
 }
 
+// rawQuery is a request's endpoint and query string as sent (a struct, so
+// a lookup needs no concatenation).
+type rawQuery struct {
+	endpoint string
+	query    string
+}
+
 // getRaw looks an answer up by the raw query a canonical key was last
 // derived from.
-func (c *answerCache) getRaw(gen uint64, raw string) ([]byte, bool) {
+func (c *answerCache) getRaw(gen uint64, raw rawQuery) ([]byte, bool) {
 	c.mu.Lock()
 	key, ok := c.aliases[raw]
 	c.mu.Unlock()
@@ -84,8 +91,8 @@ func (c *answerCache) getRaw(gen uint64, raw string) ([]byte, bool) {
 }
 
 // alias remembers the canonical key of a raw query.
-func (c *answerCache) alias(raw, key string) {
-	if len(raw) > maxAliasedRawSize {
+func (c *answerCache) alias(raw rawQuery, key string) {
+	if len(raw.query) > maxAliasedRawSize {
 		return
 	}
 	c.mu.Lock()

@@ -68,17 +68,21 @@ func TestAnswerCacheBudget(t *testing.T) {
 
 func TestAnswerCacheAliases(t *testing.T) {
 	c := newAnswerCache(1 << 20)
-	c.alias("search?b=1&a=2", "K")
+	c.alias(rawQuery{"search", "b=1&a=2"}, "K")
 	c.add(1, "K", []byte("body"))
-	if b, ok := c.getRaw(1, "search?b=1&a=2"); !ok || string(b) != "body" {
+	if b, ok := c.getRaw(1, rawQuery{"search", "b=1&a=2"}); !ok || string(b) != "body" {
 		t.Fatalf("alias: %q %v", b, ok)
 	}
-	c.alias("search?"+strings.Repeat("x", maxAliasedRawSize), "K")
-	if _, ok := c.getRaw(1, "search?"+strings.Repeat("x", maxAliasedRawSize)); ok {
+	if _, ok := c.getRaw(1, rawQuery{"categories", "b=1&a=2"}); ok {
+		t.Error("an alias of /search answered /categories")
+	}
+	long := strings.Repeat("x", maxAliasedRawSize+1)
+	c.alias(rawQuery{"search", long}, "K")
+	if _, ok := c.getRaw(1, rawQuery{"search", long}); ok {
 		t.Error("an over-long query was aliased")
 	}
 	for i := range maxAliases + 1 {
-		c.alias(fmt.Sprint(i), "K")
+		c.alias(rawQuery{"search", fmt.Sprint(i)}, "K")
 	}
 	if len(c.aliases) > maxAliases {
 		t.Errorf("%d aliases kept", len(c.aliases))

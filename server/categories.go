@@ -10,13 +10,16 @@ import (
 
 // categories serves /categories (api.md §10.5, search.md §10).
 func (s *server) categories(w http.ResponseWriter, r *http.Request) {
-	key := responseCacheKey(r)
+	var key string // the SQL indexer's cache (search.md §11)
+	if s.opts.CategoriesCache != nil {
+		key = responseCacheKey(r)
+	}
 	if body, ok := cacheGet(s.opts.CategoriesCache, key); ok {
 		writeJSON(w, s.opts.CacheTimeCategories, body)
 		return
 	}
 	gen, cacheable := s.generation()
-	rawKey := "categories?" + r.URL.RawQuery
+	rawKey := rawQuery{"categories", r.URL.RawQuery}
 	if cacheable {
 		if body, ok := s.answers.getRaw(gen, rawKey); ok {
 			writeJSON(w, s.opts.CacheTimeCategories, body)

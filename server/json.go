@@ -11,7 +11,10 @@ import (
 func writeJSON(w http.ResponseWriter, maxAge time.Duration, body []byte) {
 	h := w.Header()
 	setPublicCache(h, maxAge)
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
+
+// jsonContentType is shared by every JSON answer (see setPublicCache).
+var jsonContentType = []string{"application/json"}

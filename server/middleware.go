@@ -13,10 +13,13 @@ import (
 // OPTIONS is not a preflight: it runs the route like GET.
 func cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header()["Access-Control-Allow-Origin"] = allowAnyOrigin
 		next.ServeHTTP(w, r)
 	})
 }
+
+// allowAnyOrigin is shared by every answer (see setPublicCache).
+var allowAnyOrigin = []string{"*"}
 
 // recoverPanics turns a handler panic into a 500 instead of letting it
 // reach net/http. When the response has already started, the connection is

@@ -9,13 +9,16 @@ import (
 
 // search serves /search (api.md §10.4, search.md).
 func (s *server) search(w http.ResponseWriter, r *http.Request) {
-	key := responseCacheKey(r)
+	var key string // the SQL indexer's cache (search.md §11)
+	if s.opts.SearchCache != nil {
+		key = responseCacheKey(r)
+	}
 	if body, ok := cacheGet(s.opts.SearchCache, key); ok {
 		writeJSON(w, s.opts.CacheTimeSearch, body)
 		return
 	}
 	gen, cacheable := s.generation()
-	rawKey := "search?" + r.URL.RawQuery
+	rawKey := rawQuery{"search", r.URL.RawQuery}
 	if cacheable {
 		if body, ok := s.answers.getRaw(gen, rawKey); ok {
 			writeJSON(w, s.opts.CacheTimeSearch, body)
