@@ -23,7 +23,7 @@ func Dir(tb testing.TB, packages, versions int) string {
 	if dir := os.Getenv(EnvVar); dir != "" {
 		return dir
 	}
-	dir := filepath.Join(os.TempDir(), "epr-bench-corpus", fmt.Sprintf("%dx%d-seed1", packages, versions))
+	dir := filepath.Join(os.TempDir(), "epr-bench-corpus", fmt.Sprintf("%dx%d-seed1-r%d", packages, versions, corpusgen.Revision))
 	done := filepath.Join(dir, ".complete")
 	if _, err := os.Stat(done); err == nil {
 		return filepath.Join(dir, "packages")

@@ -28,6 +28,11 @@ type Options struct {
 	Zip      bool // .zip files instead of directories
 }
 
+// Revision names the generator's output: bump it whenever a seed gives
+// different packages, so that corpora cached by benchmarks
+// (dev/bench/benchcorpus) are written again instead of reused.
+const Revision = 1
+
 var categories = []string{
 	"aws", "azure", "cloud", "containers", "crm", "custom", "datastore", "elastic_stack",
 	"google_cloud", "infrastructure", "kubernetes", "message_queue", "monitoring", "network",
