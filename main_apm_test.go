@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"epr/apmlite/apmlitetest"
 )
@@ -55,27 +54,10 @@ func TestAPMEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	addr := freePort(t)
-	stderr := &syncBuffer{}
-	done := make(chan int, 1)
 	env := apm.Env(map[string]string{"ELASTIC_APM_SERVICE_NAME": "registry-under-test", "ELASTIC_APM_FLUSH_INTERVAL": "1h"})
-	go func() {
-		done <- run(ctx, []string{"epr", "-config", config, "-address", addr, "-require-package-signatures=false"}, env, &syncBuffer{}, stderr)
-	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if resp, err := httpGet("http://" + addr + "/search"); err == nil && resp.status == 200 {
-			break
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("run returned %d before serving:\n%s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not serving:\n%s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	done, stderr, addr := runServing(t, ctx, env, "-config", config, "-require-package-signatures=false")
+	if resp, err := httpGet("http://" + addr + "/search"); err != nil || resp.status != 200 {
+		t.Fatalf("search: %v %v", resp, err)
 	}
 	if resp, err := httpGet("http://" + addr + "/package/hello/9.9.9/"); err != nil || resp.status != 404 {
 		t.Fatalf("unknown version: %v %v", resp, err)

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func envFunc(m map[string]string) func(string) (string, bool) {
@@ -61,28 +60,7 @@ func TestRunInProcess(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	addr := freePort(t)
-	stderr := &syncBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"epr", "-config", config, "-feature-proxy-mode", "-address", addr, "-log-type", "dev"},
-			envFunc(nil), &syncBuffer{}, stderr)
-	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if resp, err := httpGet("http://" + addr + "/health"); err == nil && resp.status == 200 {
-			break
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("run returned %d before serving:\n%s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not serving:\n%s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	done, stderr, addr := runServing(t, ctx, envFunc(nil), "-config", config, "-feature-proxy-mode", "-log-type", "dev")
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("run returned %d:\n%s", code, stderr.String())

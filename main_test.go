@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"epr/config"
 )
 
 // binary is the registry built once for the command-line tests.
@@ -392,6 +395,34 @@ func startRegistryWith(t *testing.T, transport http.RoundTripper, scheme, dir st
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("registry did not start:\n%s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// runServing calls run in-process, listening on a free port, and waits
+// until /health answers. The channel gets run's exit code; stop it by
+// cancelling ctx.
+func runServing(t *testing.T, ctx context.Context, env config.LookupEnvFunc, args ...string) (<-chan int, *syncBuffer, string) {
+	t.Helper()
+	addr := freePort(t)
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"epr", "-address", addr}, args...), env, &syncBuffer{}, stderr)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if resp, err := httpGet("http://" + addr + "/health"); err == nil && resp.status == 200 {
+			return done, stderr, addr
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("run returned %d before serving:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving:\n%s", stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -72,9 +72,9 @@ func TestRescanKeepsUnchangedPackages(t *testing.T) {
 		t.Fatal(err)
 	}
 	newAlpha := filepath.Join(dir, "alpha", "3.0.0")
-	writeFile(t, filepath.Join(newAlpha, "manifest.yml"), "format_version: 3.0.0\nname: alpha\ntitle: Alpha title\nversion: 3.0.0\ndescription: The alpha package.\nowner:\n  github: team\ncategories: [aws]\ndeprecated:\n  since: 3.0.0\n  description: gone\n")
-	writeFile(t, filepath.Join(newAlpha, "docs", "README.md"), "# alpha\n")
-	writeFile(t, newAlpha+".sig", "sig")
+	mustWrite(t, filepath.Join(newAlpha, "manifest.yml"), "format_version: 3.0.0\nname: alpha\ntitle: Alpha title\nversion: 3.0.0\ndescription: The alpha package.\nowner:\n  github: team\ncategories: [aws]\ndeprecated:\n  since: 3.0.0\n  description: gone\n")
+	mustWrite(t, filepath.Join(newAlpha, "docs", "README.md"), "# alpha\n")
+	mustWrite(t, newAlpha+".sig", "sig")
 	if err := idx.Rescan(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -134,15 +134,5 @@ func TestRescanAfterInitWithoutWatcher(t *testing.T) {
 		if second[id] != p {
 			t.Errorf("%s read again although nothing changed", id)
 		}
-	}
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

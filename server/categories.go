@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 
 	"epr/indexer"
@@ -10,62 +11,46 @@ import (
 
 // categories serves /categories (api.md §10.5, search.md §10).
 func (s *server) categories(w http.ResponseWriter, r *http.Request) {
-	var key string // the SQL indexer's cache (search.md §11)
-	if s.opts.CategoriesCache != nil {
-		key = responseCacheKey(r)
-	}
-	if body, ok := cacheGet(s.opts.CategoriesCache, key); ok {
-		writeJSON(w, s.opts.CacheTimeCategories, body)
-		return
-	}
-	gen, cacheable := s.generation()
-	rawKey := rawQuery{"categories", r.URL.RawQuery}
-	if cacheable {
-		if body, ok := s.answers.getRaw(gen, rawKey); ok {
-			writeJSON(w, s.opts.CacheTimeCategories, body)
-			return
-		}
-	}
-	filter, includePolicyTemplates, err := packages.ParseCategoriesQuery(r.URL.Query(), s.opts.AllowUnknownQueryParameters)
-	if err != nil {
-		s.fail(w, r, badRequest(err.Error()))
-		return
-	}
-	answerKey := "categories\x00" + filter.CanonicalKey()
-	if includePolicyTemplates {
-		answerKey = "categories+templates\x00" + filter.CanonicalKey()
-	}
-	if cacheable {
-		s.answers.alias(rawKey, answerKey)
-		if body, ok := s.answers.get(gen, answerKey); ok {
-			writeJSON(w, s.opts.CacheTimeCategories, body)
-			return
-		}
-	}
+	s.serveQuery(w, r, queryAnswer{
+		endpoint: "categories",
+		maxAge:   s.opts.CacheTimeCategories,
+		sqlCache: s.opts.CategoriesCache,
+		parse: func(q url.Values) (string, func() ([]byte, bool, error), error) {
+			filter, includePolicyTemplates, err := packages.ParseCategoriesQuery(q, s.opts.AllowUnknownQueryParameters)
+			if err != nil {
+				return "", nil, err
+			}
+			key := filter.CanonicalKey()
+			if includePolicyTemplates {
+				key = "templates\x00" + key
+			}
+			return key, func() ([]byte, bool, error) {
+				body, err := s.categoriesBody(r, filter, includePolicyTemplates)
+				return body, true, err
+			}, nil
+		},
+	})
+}
+
+// categoriesBody computes a /categories answer.
+func (s *server) categoriesBody(r *http.Request, filter *packages.Filter, includePolicyTemplates bool) ([]byte, error) {
 	pkgs, err := s.opts.Indexer.Get(r.Context(), &indexer.GetOptions{Filter: filter})
 	if err != nil {
-		s.fail(w, r, indexerNotFound(err.Error()))
-		return
+		return nil, indexerNotFound(err.Error())
 	}
 	counts := packages.CountCategories(pkgs, includePolicyTemplates)
 	if s.opts.Proxy != nil {
 		remote, err := s.opts.Proxy.Categories(r)
 		if err != nil {
-			s.fail(w, r, proxyError("categories", err))
-			return
+			return nil, proxyError("categories", err)
 		}
 		counts = mergeCategories(counts, remote)
 	}
 	body, err := categoriesJSON(counts)
 	if err != nil {
-		s.fail(w, r, internalError(err))
-		return
+		return nil, internalError(err)
 	}
-	if cacheable {
-		s.answers.add(gen, answerKey, body)
-	}
-	cacheAdd(s.opts.CategoriesCache, key, body)
-	writeJSON(w, s.opts.CacheTimeCategories, body)
+	return body, nil
 }
 
 // mergeCategories adds remote counts to local ones by id; remote-only ids

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 
 	"epr/indexer"
 	"epr/packages"
@@ -9,62 +10,44 @@ import (
 
 // search serves /search (api.md §10.4, search.md).
 func (s *server) search(w http.ResponseWriter, r *http.Request) {
-	var key string // the SQL indexer's cache (search.md §11)
-	if s.opts.SearchCache != nil {
-		key = responseCacheKey(r)
-	}
-	if body, ok := cacheGet(s.opts.SearchCache, key); ok {
-		writeJSON(w, s.opts.CacheTimeSearch, body)
-		return
-	}
-	gen, cacheable := s.generation()
-	rawKey := rawQuery{"search", r.URL.RawQuery}
-	if cacheable {
-		if body, ok := s.answers.getRaw(gen, rawKey); ok {
-			writeJSON(w, s.opts.CacheTimeSearch, body)
-			return
-		}
-	}
-	filter, err := packages.ParseSearchQuery(r.URL.Query(), s.opts.AllowUnknownQueryParameters)
-	if err != nil {
-		s.fail(w, r, badRequest(err.Error()))
-		return
-	}
-	answerKey := "search\x00" + filter.CanonicalKey()
-	if cacheable {
-		s.answers.alias(rawKey, answerKey)
-		if body, ok := s.answers.get(gen, answerKey); ok {
-			writeJSON(w, s.opts.CacheTimeSearch, body)
-			return
-		}
-	}
+	s.serveQuery(w, r, queryAnswer{
+		endpoint: "search",
+		maxAge:   s.opts.CacheTimeSearch,
+		sqlCache: s.opts.SearchCache,
+		parse: func(q url.Values) (string, func() ([]byte, bool, error), error) {
+			filter, err := packages.ParseSearchQuery(q, s.opts.AllowUnknownQueryParameters)
+			if err != nil {
+				return "", nil, err
+			}
+			return filter.CanonicalKey(), func() ([]byte, bool, error) {
+				body, err := s.searchBody(r, filter)
+				// A lookup of one package's newest version is not kept
+				// by the SQL cache (operations.md §8.6.7): Kibana asks it
+				// for every package and it goes stale first.
+				return body, filter.PackageName == "" || filter.AllVersions, err
+			}, nil
+		},
+	})
+}
+
+// searchBody computes a /search answer.
+func (s *server) searchBody(r *http.Request, filter *packages.Filter) ([]byte, error) {
 	pkgs, err := s.opts.Indexer.Get(r.Context(), &indexer.GetOptions{Filter: filter})
 	if err != nil {
-		s.fail(w, r, indexerNotFound("fetching package failed: "+err.Error()))
-		return
+		return nil, indexerNotFound("fetching package failed: " + err.Error())
 	}
 	if s.opts.Proxy != nil {
 		remote, err := s.opts.Proxy.Search(r)
 		if err != nil {
-			s.fail(w, r, proxyError("search", err))
-			return
+			return nil, proxyError("search", err)
 		}
 		pkgs = mergeSearch(pkgs, remote, filter.AllVersions)
 	}
 	body, err := packages.SearchJSON(pkgs)
 	if err != nil {
-		s.fail(w, r, internalError(err))
-		return
+		return nil, internalError(err)
 	}
-	if cacheable {
-		s.answers.add(gen, answerKey, body)
-	}
-	// A lookup of one package's newest version is not kept (operations.md
-	// §8.6.7): Kibana asks it for every package and it goes stale first.
-	if filter.PackageName == "" || filter.AllVersions {
-		cacheAdd(s.opts.SearchCache, key, body)
-	}
-	writeJSON(w, s.opts.CacheTimeSearch, body)
+	return body, nil
 }
 
 // mergeSearch adds the remote results to the local ones, the local entry

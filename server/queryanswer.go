@@ -1,0 +1,69 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// queryAnswer is what differs between /search and /categories; the way an
+// answer is found in the caches or made (serveQuery) is the same.
+type queryAnswer struct {
+	// endpoint names the answers in the answer cache.
+	endpoint string
+	maxAge   time.Duration
+	// sqlCache is the SQL indexer's cache by raw URL (search.md §11), or
+	// nil.
+	sqlCache ResponseCache
+	// parse reads the query (a parse error is a 400): key is the
+	// canonical form of what it asks, compute makes the answer and tells
+	// whether sqlCache may keep it; its errors are written as they are.
+	parse func(q url.Values) (key string, compute func() (body []byte, keepInSQLCache bool, err error), err error)
+}
+
+// serveQuery answers from the SQL indexer's cache, then from the answers
+// of the current index generation (by raw query, then by canonical key),
+// and otherwise computes the answer and keeps it in both.
+func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswer) {
+	var sqlKey string
+	if a.sqlCache != nil {
+		sqlKey = responseCacheKey(r)
+		if body, ok := a.sqlCache.Get(sqlKey); ok {
+			writeJSON(w, a.maxAge, body)
+			return
+		}
+	}
+	gen, cacheable := s.generation()
+	raw := rawQuery{a.endpoint, r.URL.RawQuery}
+	if cacheable {
+		if body, ok := s.answers.getRaw(gen, raw); ok {
+			writeJSON(w, a.maxAge, body)
+			return
+		}
+	}
+	key, compute, err := a.parse(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, badRequest(err.Error()))
+		return
+	}
+	answerKey := a.endpoint + "\x00" + key
+	if cacheable {
+		s.answers.alias(raw, answerKey)
+		if body, ok := s.answers.get(gen, answerKey); ok {
+			writeJSON(w, a.maxAge, body)
+			return
+		}
+	}
+	body, keep, err := compute()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if cacheable {
+		s.answers.add(gen, answerKey, body)
+	}
+	if keep && a.sqlCache != nil {
+		a.sqlCache.Add(sqlKey, body)
+	}
+	writeJSON(w, a.maxAge, body)
+}
