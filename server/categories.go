@@ -15,20 +15,19 @@ func (s *server) categories(w http.ResponseWriter, r *http.Request) {
 		endpoint: "categories",
 		maxAge:   s.opts.CacheTimeCategories,
 		sqlCache: s.opts.CategoriesCache,
-		parse: func(q url.Values) (string, func() ([]byte, bool, error), error) {
-			filter, includePolicyTemplates, err := packages.ParseCategoriesQuery(q, s.opts.AllowUnknownQueryParameters)
-			if err != nil {
-				return "", nil, err
-			}
-			key := filter.CanonicalKey()
-			if includePolicyTemplates {
-				key = "templates\x00" + key
-			}
-			return key, func() ([]byte, bool, error) {
-				body, err := s.categoriesBody(r, filter, includePolicyTemplates)
-				return body, true, err
-			}, nil
-		},
+	}, func(q url.Values) (string, func() ([]byte, bool, error), error) {
+		filter, includePolicyTemplates, err := packages.ParseCategoriesQuery(q, s.opts.AllowUnknownQueryParameters)
+		if err != nil {
+			return "", nil, err
+		}
+		key := filter.CanonicalKey()
+		if includePolicyTemplates {
+			key = "templates\x00" + key
+		}
+		return key, func() ([]byte, bool, error) {
+			body, err := s.categoriesBody(r, filter, includePolicyTemplates)
+			return body, true, err
+		}, nil
 	})
 }
 

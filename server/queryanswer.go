@@ -15,16 +15,20 @@ type queryAnswer struct {
 	// sqlCache is the SQL indexer's cache by raw URL (search.md §11), or
 	// nil.
 	sqlCache ResponseCache
-	// parse reads the query (a parse error is a 400): key is the
-	// canonical form of what it asks, compute makes the answer and tells
-	// whether sqlCache may keep it; its errors are written as they are.
-	parse func(q url.Values) (key string, compute func() (body []byte, keepInSQLCache bool, err error), err error)
 }
+
+// parseQuery reads a query (an error is a 400): key is the canonical form
+// of what it asks, compute makes the answer and tells whether the SQL
+// cache may keep it; its errors are written as they are. It is a separate
+// argument of serveQuery, not a field of queryAnswer, so that the closure
+// stays on the stack (the endpoint name is kept by the cache, which makes
+// the whole queryAnswer escape).
+type parseQuery func(q url.Values) (key string, compute func() (body []byte, keepInSQLCache bool, err error), err error)
 
 // serveQuery answers from the SQL indexer's cache, then from the answers
 // of the current index generation (by raw query, then by canonical key),
 // and otherwise computes the answer and keeps it in both.
-func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswer) {
+func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswer, parse parseQuery) {
 	var sqlKey string
 	if a.sqlCache != nil {
 		sqlKey = responseCacheKey(r)
@@ -41,7 +45,7 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswe
 			return
 		}
 	}
-	key, compute, err := a.parse(r.URL.Query())
+	key, compute, err := parse(r.URL.Query())
 	if err != nil {
 		s.fail(w, r, badRequest(err.Error()))
 		return

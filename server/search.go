@@ -14,19 +14,18 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 		endpoint: "search",
 		maxAge:   s.opts.CacheTimeSearch,
 		sqlCache: s.opts.SearchCache,
-		parse: func(q url.Values) (string, func() ([]byte, bool, error), error) {
-			filter, err := packages.ParseSearchQuery(q, s.opts.AllowUnknownQueryParameters)
-			if err != nil {
-				return "", nil, err
-			}
-			return filter.CanonicalKey(), func() ([]byte, bool, error) {
-				body, err := s.searchBody(r, filter)
-				// A lookup of one package's newest version is not kept
-				// by the SQL cache (operations.md §8.6.7): Kibana asks it
-				// for every package and it goes stale first.
-				return body, filter.PackageName == "" || filter.AllVersions, err
-			}, nil
-		},
+	}, func(q url.Values) (string, func() ([]byte, bool, error), error) {
+		filter, err := packages.ParseSearchQuery(q, s.opts.AllowUnknownQueryParameters)
+		if err != nil {
+			return "", nil, err
+		}
+		return filter.CanonicalKey(), func() ([]byte, bool, error) {
+			body, err := s.searchBody(r, filter)
+			// A lookup of one package's newest version is not kept
+			// by the SQL cache (operations.md §8.6.7): Kibana asks it
+			// for every package and it goes stale first.
+			return body, filter.PackageName == "" || filter.AllVersions, err
+		}, nil
 	})
 }
 
