@@ -28,8 +28,8 @@ type LoadOptions struct {
 	// directory and whose name ends in ".zip", in fs.WalkDir order, once
 	// the package has loaded — and only when the loader's listing covered
 	// the whole tree the way filepath.WalkDir would walk it. The zip
-	// indexer uses it instead of walking the package again (see
-	// indexer.FileSystemIndexer.PreloadZipHints).
+	// indexer uses it instead of walking the package again
+	// (indexer/ziphints.go).
 	OnZipFiles func(rel []string)
 }
 

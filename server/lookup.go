@@ -13,14 +13,22 @@ import (
 
 // packageVars reads the name and version of a package route and checks the
 // version first (api.md §8: version syntax, then lookup, then serve).
-// Only strict semver passes: 1.0, v1.0.0 and 01.0.0 do not.
 func packageVars(r *http.Request) (name, version string, err error) {
 	vars := mux.Vars(r)
 	name, version = vars[varName], vars[varVersion]
-	if _, err := semver.StrictNewVersion(version); err != nil {
-		return "", "", errInvalidVersion
+	if err := checkVersion(version); err != nil {
+		return "", "", err
 	}
 	return name, version, nil
+}
+
+// checkVersion accepts only strict semver: 1.0, v1.0.0 and 01.0.0 do not
+// pass.
+func checkVersion(version string) error {
+	if _, err := semver.StrictNewVersion(version); err != nil {
+		return errInvalidVersion
+	}
+	return nil
 }
 
 // found is a looked-up package and where it was found.

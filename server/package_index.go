@@ -27,7 +27,7 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, _, err := packageVars(r); err != nil {
+	if err := checkVersion(version); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -84,48 +84,36 @@ func segmentRoutes(table []route, notFoundHandler http.Handler, chain func(http.
 		}
 		return chain(next)
 	}
-	router := func(prefix string, exclude ...string) *mux.Router {
+	var sr segmentRouter
+	for n := range sr {
 		r := mux.NewRouter().StrictSlash(true)
 		r.NotFoundHandler = notFoundHandler
-		for _, route := range table {
-			in := strings.HasPrefix(route.template, prefix)
-			for _, x := range exclude {
-				in = in && !strings.HasPrefix(route.template, x)
-			}
-			if in {
-				r.Handle(route.template, &routeHandler{handler: route.handler, chain: chain(route.handler)})
-			}
-		}
 		r.Use(middleware)
-		return r
+		sr[n] = r
 	}
-	return &segmentRouter{
-		pkg:  router(packagePrefix),
-		epr:  router(eprPrefix),
-		rest: router("/", packagePrefix, eprPrefix),
+	for _, route := range table {
+		sr[segment(route.template)].Handle(route.template, &routeHandler{handler: route.handler, chain: chain(route.handler)})
 	}
+	return &sr
 }
 
-const (
-	packagePrefix = "/package/"
-	eprPrefix     = "/epr/"
-)
+// segmentRouter is a router per first path segment (see routes), indexed
+// by segment: the same function places the templates and the requests.
+type segmentRouter [3]*mux.Router
 
-// segmentRouter hands a request to the router of its path's first
-// segment (see routes).
-type segmentRouter struct {
-	pkg, epr, rest *mux.Router
+// segment tells which router a path, or a route template, belongs to.
+func segment(path string) int {
+	switch {
+	case strings.HasPrefix(path, "/package/"):
+		return 1
+	case strings.HasPrefix(path, "/epr/"):
+		return 2
+	}
+	return 0
 }
 
 func (sr *segmentRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch p := r.URL.Path; {
-	case strings.HasPrefix(p, packagePrefix):
-		sr.pkg.ServeHTTP(w, r)
-	case strings.HasPrefix(p, eprPrefix):
-		sr.epr.ServeHTTP(w, r)
-	default:
-		sr.rest.ServeHTTP(w, r)
-	}
+	sr[segment(r.URL.Path)].ServeHTTP(w, r)
 }
 
 // routeHandler is a route's handler and its middleware chain (chain).

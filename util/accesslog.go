@@ -52,12 +52,8 @@ func AccessLogMessage(r *http.Request) string {
 	return r.Method + " " + r.URL.Path + " " + r.Proto
 }
 
-// AccessLogFields are the access-log fields in upstream's order. Remote
-// address headers such as X-Forwarded-For are deliberately ignored.
-func AccessLogFields(r *http.Request, status, size int, dur time.Duration) []zap.Field {
-	return appendAccessLogFields(make([]zap.Field, 0, 12), r, status, size, dur)
-}
-
+// appendAccessLogFields appends the access-log fields in upstream's order.
+// Remote address headers such as X-Forwarded-For are deliberately ignored.
 func appendAccessLogFields(fields []zap.Field, r *http.Request, status, size int, dur time.Duration) []zap.Field {
 	source := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {

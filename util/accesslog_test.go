@@ -104,7 +104,7 @@ func TestAccessLogFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.request()
-			got := AccessLogFields(r, 200, 196, 488282*time.Nanosecond)
+			got := appendAccessLogFields(nil, r, 200, 196, 488282*time.Nanosecond)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("fields\n%v\nwant\n%v", got, tt.want)
 			}

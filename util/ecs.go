@@ -3,6 +3,7 @@ package util
 import (
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/buffer"
@@ -26,7 +27,9 @@ var bufferPool = buffer.NewPool()
 // holds the context fields added with With.
 type ecsEncoder struct {
 	zapcore.Encoder
-	ecsContextCache
+	// ctx caches the encoded context fields for encodeFast; a clone
+	// starts without it.
+	ctx atomic.Pointer[fastContext]
 }
 
 var ecsHeadConfig = zapcore.EncoderConfig{

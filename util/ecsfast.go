@@ -3,7 +3,6 @@ package util
 import (
 	"bytes"
 	"strconv"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -120,6 +119,8 @@ func (e *ecsEncoder) encodeFast(ent zapcore.Entry, fields []zapcore.Field) *buff
 		}
 	}
 	b = append(b, `,"ecs.version":"`+ECSVersion+`"}`+"\n"...)
+	// zap's Buffer cannot take a slice over: the line was appended to its
+	// own array and is written back (a copy onto itself unless it grew).
 	buf.Reset()
 	buf.AppendBytes(b)
 	return buf
@@ -169,9 +170,4 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[last:]...)
 	return append(b, '"')
-}
-
-// ecsContextCache is embedded in ecsEncoder; a clone starts without it.
-type ecsContextCache struct {
-	ctx atomic.Pointer[fastContext]
 }
