@@ -1,7 +1,6 @@
 package server
 
 import (
-	"container/list"
 	"sync"
 
 	"epr/indexer"
@@ -27,11 +26,8 @@ const defaultAnswerCacheBytes = 256 << 20
 // front of it.
 type answerCache struct {
 	mu      sync.Mutex
-	budget  int
-	used    int
 	gen     uint64
-	entries map[string]*list.Element
-	order   *list.List // of *answer, most recently used first
+	answers *byteLRU[string] // by endpoint and canonical key
 	// aliases map a raw query to its canonical key, so that a repeated
 	// request skips parsing (query parsing does not depend on the index).
 	aliases map[rawQuery]string
@@ -44,11 +40,6 @@ const (
 	maxAliasedRawSize = 512
 )
 
-type answer struct {
-	key  string
-	body []byte
-}
-
 // newAnswerCache returns nil (no caching) for a negative budget.
 func newAnswerCache(budget int) *answerCache {
 	if budget < 0 {
@@ -57,7 +48,8 @@ func newAnswerCache(budget int) *answerCache {
 	if budget == 0 {
 		budget = defaultAnswerCacheBytes
 	}
-	return &answerCache{budget: budget, entries: map[string]*list.Element{}, order: list.New(), aliases: map[rawQuery]string{}}
+	keySize := func(k string) int { return len(k) }
+	return &answerCache{answers: newByteLRU(budget, keySize), aliases: map[rawQuery]string{}}
 }
 
 // generation returns the index generation to compute an answer at, and
@@ -110,37 +102,19 @@ func (c *answerCache) get(gen uint64, key string) ([]byte, bool) {
 	if gen != c.gen {
 		return nil, false
 	}
-	e, ok := c.entries[key]
-	if !ok {
-		return nil, false
-	}
-	c.order.MoveToFront(e)
-	return e.Value.(*answer).body, true
+	return c.answers.get(key)
 }
 
 // add stores a body computed from the index at gen; gen must have been
 // read before the index was asked, so that a body computed across a
 // change is filed under the older generation and never served.
 func (c *answerCache) add(gen uint64, key string, body []byte) {
-	size := len(key) + len(body)
-	if size > c.budget {
-		return
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.advance(gen)
-	if gen != c.gen {
-		return
+	if gen == c.gen {
+		c.answers.add(key, body)
 	}
-	if e, ok := c.entries[key]; ok {
-		c.order.MoveToFront(e)
-		return
-	}
-	for c.used+size > c.budget {
-		c.evict(c.order.Back())
-	}
-	c.entries[key] = c.order.PushFront(&answer{key: key, body: body})
-	c.used += size
 }
 
 // advance drops everything when the index moved to a newer generation.
@@ -149,13 +123,5 @@ func (c *answerCache) advance(gen uint64) {
 		return
 	}
 	c.gen = gen
-	clear(c.entries)
-	c.order.Init()
-	c.used = 0
-}
-
-func (c *answerCache) evict(e *list.Element) {
-	a := c.order.Remove(e).(*answer)
-	delete(c.entries, a.key)
-	c.used -= len(a.key) + len(a.body)
+	c.answers.clear()
 }

@@ -48,8 +48,8 @@ func TestAnswerCacheBudget(t *testing.T) {
 		// Keep 0 recently used.
 		c.get(1, "0")
 	}
-	if c.used > 100 {
-		t.Errorf("%d bytes used of 100", c.used)
+	if c.answers.used > 100 {
+		t.Errorf("%d bytes used of 100", c.answers.used)
 	}
 	if _, ok := c.get(1, "0"); !ok {
 		t.Error("recently used entry evicted")
@@ -228,10 +228,10 @@ func TestDocCacheBudget(t *testing.T) {
 			t.Fatalf("%d bytes, %v", len(b), err)
 		}
 	}
-	if c.used > 4000 || len(c.entries) != 3 {
-		t.Errorf("%d bytes in %d entries for a 4000-byte budget", c.used, len(c.entries))
+	if c.docs.used > 4000 || len(c.docs.entries) != 3 {
+		t.Errorf("%d bytes in %d entries for a 4000-byte budget", c.docs.used, len(c.docs.entries))
 	}
-	if _, ok := c.entries[docs[0]]; ok {
+	if _, ok := c.docs.entries[docs[0]]; ok {
 		t.Error("least recently used document kept")
 	}
 	var none *docCache

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"container/list"
 	"sync"
 
 	"epr/packages"
@@ -18,16 +17,8 @@ const defaultDocCacheBytes = 16 << 20
 // Doc, so an entry can never serve another index's document, and entries
 // of packages that left the index just age out.
 type docCache struct {
-	mu      sync.Mutex
-	budget  int
-	used    int
-	entries map[*packages.Doc]*list.Element
-	order   *list.List // of *docEntry, most recently used first
-}
-
-type docEntry struct {
-	doc  *packages.Doc
-	body []byte
+	mu   sync.Mutex
+	docs *byteLRU[*packages.Doc]
 }
 
 // newDocCache returns nil (no caching) for a negative budget.
@@ -38,7 +29,8 @@ func newDocCache(budget int) *docCache {
 	if budget == 0 {
 		budget = defaultDocCacheBytes
 	}
-	return &docCache{budget: budget, entries: map[*packages.Doc]*list.Element{}, order: list.New()}
+	keySize := func(*packages.Doc) int { return 0 }
+	return &docCache{docs: newByteLRU(budget, keySize)}
 }
 
 // bytes returns the document, decompressing it on a miss.
@@ -47,30 +39,17 @@ func (c *docCache) bytes(d *packages.Doc) ([]byte, error) {
 		return d.Bytes()
 	}
 	c.mu.Lock()
-	if e, ok := c.entries[d]; ok {
-		c.order.MoveToFront(e)
-		c.mu.Unlock()
-		return e.Value.(*docEntry).body, nil
-	}
+	body, ok := c.docs.get(d)
 	c.mu.Unlock()
+	if ok {
+		return body, nil
+	}
 	body, err := d.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	if len(body) > c.budget {
-		return body, nil
-	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.entries[d]; !ok {
-		for c.used+len(body) > c.budget {
-			e := c.order.Back()
-			old := c.order.Remove(e).(*docEntry)
-			delete(c.entries, old.doc)
-			c.used -= len(old.body)
-		}
-		c.entries[d] = c.order.PushFront(&docEntry{doc: d, body: body})
-		c.used += len(body)
-	}
+	c.docs.add(d, body)
+	c.mu.Unlock()
 	return body, nil
 }

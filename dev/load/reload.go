@@ -192,12 +192,7 @@ func copyZip(src, dir string) (string, error) {
 	var name string
 	for _, f := range zr.File {
 		if parts := strings.Split(f.Name, "/"); len(parts) == 2 && parts[1] == "manifest.yml" {
-			rc, err := f.Open()
-			if err != nil {
-				return "", err
-			}
-			data, err := io.ReadAll(rc)
-			rc.Close()
+			data, err := readZipFile(f)
 			if err != nil {
 				return "", err
 			}
@@ -227,12 +222,7 @@ func copyZip(src, dir string) (string, error) {
 		if strings.HasSuffix(f.Name, "/") {
 			continue
 		}
-		rc, err := f.Open()
-		if err != nil {
-			return "", err
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
+		data, err := readZipFile(f)
 		if err != nil {
 			return "", err
 		}
@@ -260,4 +250,14 @@ func mustRel(base, p string) string {
 		return p
 	}
 	return rel
+}
+
+// readZipFile reads one entry of a zip archive whole.
+func readZipFile(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
