@@ -94,30 +94,30 @@ func (in *Interner) constraints(p *Package) (kibana, agent *semver.Constraints) 
 }
 
 func (in *Interner) owner(o *Owner) *Owner {
-	if o == nil {
-		return nil
-	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if shared, ok := in.owners[*o]; ok {
-		return shared
-	}
-	c := &Owner{Type: in.str(o.Type), Github: in.str(o.Github)}
-	in.owners[*o] = c
-	return c
+	return sharePtr(&in.mu, in.owners, o, func(o Owner) *Owner {
+		return &Owner{Type: in.str(o.Type), Github: in.str(o.Github)}
+	})
 }
 
 func (in *Interner) source(s *Source) *Source {
-	if s == nil {
+	return sharePtr(&in.mu, in.sources, s, func(s Source) *Source {
+		return &Source{License: in.str(s.License)}
+	})
+}
+
+// sharePtr returns the value kept in m for *v, made by build the first
+// time; nil stays nil. build runs under mu and must not take it.
+func sharePtr[T comparable](mu *sync.Mutex, m map[T]*T, v *T, build func(T) *T) *T {
+	if v == nil {
 		return nil
 	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if shared, ok := in.sources[*s]; ok {
+	mu.Lock()
+	defer mu.Unlock()
+	if shared, ok := m[*v]; ok {
 		return shared
 	}
-	c := &Source{License: in.str(s.License)}
-	in.sources[*s] = c
+	c := build(*v)
+	m[*v] = c
 	return c
 }
 
