@@ -162,7 +162,7 @@ func GoImports() error {
 	if err != nil {
 		return err
 	}
-	return sh.RunV("goimports", append([]string{"-local", "epr", "-w"}, files...)...)
+	return sh.RunV("goimports", append([]string{"-local", "github.com/eprgo/package-registry", "-w"}, files...)...)
 }
 
 // Vet runs go vet.

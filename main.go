@@ -24,12 +24,12 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"epr/apmlite"
-	"epr/config"
-	"epr/indexer"
-	"epr/metrics"
-	"epr/server"
-	"epr/util"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/config"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/logging"
+	"github.com/eprgo/package-registry/metrics"
+	"github.com/eprgo/package-registry/server"
 )
 
 // shutdownTimeout bounds the graceful shutdown. Upstream waits for
@@ -65,8 +65,9 @@ func run(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, std
 	// Runs last: what the shutdown logs still reaches APM.
 	defer tracer.Close()
 
-	logger, err := util.NewLoggerTo(stderr, flags.LogType, flags.LogLevel,
-		serviceName, config.ServiceEnvironment(lookupEnv))
+	logger, err := logging.NewLoggerTo(stderr, flags.LogType, flags.LogLevel, logging.Service{
+		Name: serviceName, Version: config.Version, Environment: config.ServiceEnvironment(lookupEnv),
+	})
 	if err != nil {
 		stdlog.Printf("Failed to initialize logging: %v", err)
 		return 1

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
 )
 
 // TestAPMInitFailure: an invalid ELASTIC_APM_* value stops the start-up at

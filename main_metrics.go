@@ -7,9 +7,9 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/config"
-	"epr/metrics"
-	"epr/storage"
+	"github.com/eprgo/package-registry/config"
+	"github.com/eprgo/package-registry/metrics"
+	"github.com/eprgo/package-registry/storage"
 )
 
 // newMetrics creates the Prometheus metrics when -metrics-address is set.

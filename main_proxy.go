@@ -3,9 +3,9 @@ package main
 import (
 	"go.uber.org/zap"
 
-	"epr/config"
-	"epr/proxymode"
-	"epr/server"
+	"github.com/eprgo/package-registry/config"
+	"github.com/eprgo/package-registry/proxymode"
+	"github.com/eprgo/package-registry/server"
 )
 
 // setupProxy returns the proxy-mode client, or nil when proxy mode is off

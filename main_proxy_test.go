@@ -7,7 +7,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
-	"epr/config"
+	"github.com/eprgo/package-registry/config"
 )
 
 func TestSetupProxy(t *testing.T) {

@@ -7,11 +7,11 @@ import (
 	gcs "cloud.google.com/go/storage"
 	"go.uber.org/zap"
 
-	"epr/apmlite"
-	"epr/config"
-	"epr/indexer"
-	"epr/server"
-	"epr/storage"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/config"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/server"
+	"github.com/eprgo/package-registry/storage"
 )
 
 // storageSetup is what the remote package sources add to the registry.

@@ -13,10 +13,10 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/config"
-	"epr/indexer"
-	"epr/packages"
-	"epr/storage"
+	"github.com/eprgo/package-registry/config"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
+	"github.com/eprgo/package-registry/storage"
 )
 
 func storageTestConfig(t *testing.T) *config.Config {

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"epr/config"
+	"github.com/eprgo/package-registry/config"
 )
 
 // binary is the registry built once for the command-line tests.

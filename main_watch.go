@@ -5,8 +5,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/config"
-	"epr/indexer"
+	"github.com/eprgo/package-registry/config"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // startWatcher starts the package-path watcher when

@@ -15,11 +15,11 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
-	"epr/apmlite"
-	"epr/apmlite/apmlitetest"
-	"epr/indexer"
-	"epr/server"
-	"epr/util"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/logging"
+	"github.com/eprgo/package-registry/server"
 )
 
 // lockedBuffer collects log output written by request goroutines.
@@ -113,7 +113,7 @@ type registry struct {
 func newRegistry(t *testing.T, tr *apmlite.Tracer, idx indexer.Indexer, proxy server.Proxy) *registry {
 	t.Helper()
 	logs := &lockedBuffer{}
-	logger, err := util.NewLoggerTo(logs, util.LogTypeECS, zapcore.DebugLevel, "package-registry", "")
+	logger, err := logging.NewLoggerTo(logs, logging.LogTypeECS, zapcore.DebugLevel, logging.Service{Name: "package-registry"})
 	if err != nil {
 		t.Fatal(err)
 	}

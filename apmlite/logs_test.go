@@ -11,11 +11,11 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"epr/apmlite"
-	"epr/apmlite/apmlitetest"
-	"epr/indexer"
-	"epr/packages"
-	"epr/util"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/logging"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // TestAccessLogCarriesTraceIDs: the access-log line of a routed request
@@ -160,7 +160,7 @@ func TestErrorLogsBecomeErrors(t *testing.T) {
 	apm := apmlitetest.NewServer(t)
 	tr := newTracer(t, apm, nil)
 	logs := &lockedBuffer{}
-	base, err := util.NewLoggerTo(logs, util.LogTypeECS, zapcore.FatalLevel, "package-registry", "")
+	base, err := logging.NewLoggerTo(logs, logging.LogTypeECS, zapcore.FatalLevel, logging.Service{Name: "package-registry"})
 	if err != nil {
 		t.Fatal(err)
 	}

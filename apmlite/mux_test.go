@@ -3,8 +3,8 @@ package apmlite_test
 import (
 	"testing"
 
-	"epr/apmlite"
-	"epr/server"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/server"
 )
 
 func TestStripRouteRegexps(t *testing.T) {

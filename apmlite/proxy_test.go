@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"epr/apmlite"
-	"epr/apmlite/apmlitetest"
-	"epr/proxymode"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/proxymode"
 )
 
 // remoteRegistry is the registry proxy mode asks; it records the trace

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"epr/apmlite"
-	"epr/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
 )
 
 // TestRoutedRequestsBecomeTransactions drives the real router: every

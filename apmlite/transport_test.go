@@ -14,8 +14,8 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
-	"epr/apmlite"
-	"epr/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
 )
 
 // TestAuthorizationHeader: the secret token is a Bearer token, the API key

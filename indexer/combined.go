@@ -6,7 +6,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // Combined queries its members in order, the earlier one winning for the

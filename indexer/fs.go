@@ -14,7 +14,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"go.uber.org/zap"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // FSOptions configure the filesystem indexers.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"epr/dev/bench/benchcorpus"
-	"epr/indexer"
+	"github.com/eprgo/package-registry/dev/bench/benchcorpus"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // BenchmarkIndexLoad loads a 50 × 20 corpus (1,000 versions) from scratch

@@ -8,7 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // loadedPackage is how a served package was read: the fingerprint of its

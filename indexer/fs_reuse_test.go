@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"epr/indexer"
-	"epr/indexer/indexertest"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/indexer/indexertest"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func byID(t *testing.T, idx indexer.Indexer) map[string]*packages.Package {

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"epr/indexer"
-	"epr/indexer/indexertest"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/indexer/indexertest"
 )
 
 func TestFileSystemIndexerSuite(t *testing.T) {

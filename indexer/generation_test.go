@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"epr/indexer"
-	"epr/indexer/indexertest"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/indexer/indexertest"
 )
 
 // wrapped hides an indexer behind a wrapper, like the metrics one.

@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/zap/zaptest/observer"
 
-	"epr/indexer"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // Hostile packages among good ones (docs/security.md). Files that cannot

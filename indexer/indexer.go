@@ -6,7 +6,7 @@ package indexer
 import (
 	"context"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // GetOptions selects what Get returns (operations.md §8.1).

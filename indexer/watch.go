@@ -11,7 +11,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"go.uber.org/zap"
 
-	"epr/apmlite"
+	"github.com/eprgo/package-registry/apmlite"
 )
 
 // DefaultWatchDebounce is how long the watcher waits after the last change

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"epr/apmlite"
-	"epr/apmlite/apmlitetest"
-	"epr/indexer"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // TestWatcherRescansAreTransactions: with APM on, every rescan is an

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"epr/indexer"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // TestWatcherRescansDuringEndlessChanges: a folder that changes more often

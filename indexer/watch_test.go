@@ -12,7 +12,7 @@ import (
 
 	"go.uber.org/zap/zaptest/observer"
 
-	"epr/indexer"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // eventually polls cond until it holds or the deadline passes. The

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"sync"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // Zip hints save the zip indexer a second walk of the directory packages.

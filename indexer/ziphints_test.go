@@ -7,8 +7,8 @@ import (
 	"slices"
 	"testing"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // A tree where zips sit inside directory packages (at several depths, in

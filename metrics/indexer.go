@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // InstrumentIndexer times every Get call of idx into

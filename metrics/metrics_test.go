@@ -14,8 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
-	"epr/indexer"
-	"epr/server"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/server"
 )
 
 // testRouter routes like the real server: gorilla/mux with StrictSlash and

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func countsString(counts []packages.CategoryCount) string {

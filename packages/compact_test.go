@@ -10,8 +10,8 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"epr/indexer/indexertest"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer/indexertest"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // loadAll loads every package of the indexer suite's fixture and of the

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func deprecations(pkgs packages.Packages) string {

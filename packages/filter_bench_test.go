@@ -8,9 +8,9 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"epr/dev/bench/benchcorpus"
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/dev/bench/benchcorpus"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 var (

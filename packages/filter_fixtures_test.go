@@ -8,7 +8,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // The fixtures of search.md §14, as Go values with only the fields the

@@ -7,7 +7,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func searchKey(t *testing.T, rawQuery string) string {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // The worked examples of search.md §15, against the fixtures of §14.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func mustQuery(t *testing.T, raw string) url.Values {

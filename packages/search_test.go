@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func readGolden(t *testing.T, name string) []byte {

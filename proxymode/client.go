@@ -15,7 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // Options tune a Client. The zero value gives upstream's behaviour.

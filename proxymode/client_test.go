@@ -10,7 +10,7 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func TestForwardsPathAndRawQuery(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // Resolver answers file requests for packages found on the remote registry

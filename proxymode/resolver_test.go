@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func TestRedirectTargets(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/apmlite"
+	"github.com/eprgo/package-registry/apmlite"
 )
 
 // Backoff is the retry schedule of the outgoing client.

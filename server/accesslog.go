@@ -6,14 +6,14 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
-	"epr/util"
+	"github.com/eprgo/package-registry/logging"
 )
 
 // accessLog writes one info line per routed request on the "http" logger,
 // after the handler (operations.md §5.4). The line is written from a defer
 // so that an aborted request is logged too.
 func (s *server) accessLog(next http.Handler) http.Handler {
-	logger := util.NewAccessLogger(s.log)
+	logger := logging.NewAccessLogger(s.log)
 	if !logger.Core().Enabled(zapcore.InfoLevel) {
 		// -log-level above info: nothing to build per request.
 		return next
@@ -28,7 +28,7 @@ func (s *server) accessLog(next http.Handler) http.Handler {
 		rec := asRecorder(w)
 		start := time.Now()
 		defer func() {
-			util.LogAccess(logger, r, rec.statusCode(), int(rec.bytes), time.Since(start))
+			logging.LogAccess(logger, r, rec.statusCode(), int(rec.bytes), time.Since(start))
 		}()
 		next.ServeHTTP(rec, r)
 	})

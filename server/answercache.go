@@ -3,7 +3,7 @@ package server
 import (
 	"sync"
 
-	"epr/indexer"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // defaultAnswerCacheBytes bounds the rendered answers kept per index

@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"epr/indexer"
-	"epr/indexer/indexertest"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/indexer/indexertest"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func TestAnswerCacheGenerations(t *testing.T) {

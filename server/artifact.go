@@ -7,7 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // artifact serves /epr/{ignored}/{name}-{version}.zip (api.md §10.8): the

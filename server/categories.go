@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"sort"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // categories serves /categories (api.md §10.5, search.md §10).

@@ -3,7 +3,7 @@ package server
 import (
 	"sync"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // defaultDocCacheBytes bounds the decompressed package documents kept in

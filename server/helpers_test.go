@@ -21,8 +21,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // Hostile requests (docs/security.md): whatever the request, the answer is

@@ -3,8 +3,8 @@ package server
 import (
 	"net/http"
 
-	"epr/config"
-	"epr/packages"
+	"github.com/eprgo/package-registry/config"
+	"github.com/eprgo/package-registry/packages"
 )
 
 const defaultServiceName = "package-registry"

@@ -7,8 +7,8 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"github.com/gorilla/mux"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // packageVars reads the name and version of a package route and checks the

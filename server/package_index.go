@@ -5,7 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // packageIndex serves the full document of one package version

@@ -14,8 +14,8 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
-	"epr/packages"
-	"epr/proxymode"
+	"github.com/eprgo/package-registry/packages"
+	"github.com/eprgo/package-registry/proxymode"
 )
 
 // proxyPair is a registry in proxy mode in front of another instance of

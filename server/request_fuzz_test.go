@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/indexer"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // fuzzRouter serves copies of the test packages, loaded by the real

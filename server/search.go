@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"net/url"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // search serves /search (api.md §10.4, search.md).

@@ -9,9 +9,9 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/dev/bench/benchcorpus"
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/dev/bench/benchcorpus"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // loadBenchIndex returns the directory indexer over the benchmark corpus

@@ -8,7 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/indexer"
+	"github.com/eprgo/package-registry/indexer"
 )
 
 // Options configure the router. Cache times must be > 0.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // static serves /package/{name}/{version}/{path} (api.md §10.7): one file

@@ -5,7 +5,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/apmlite"
+	"github.com/eprgo/package-registry/apmlite"
 )
 
 // reqLog is the logger for lines written on behalf of r: with APM on, they

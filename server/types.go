@@ -1,6 +1,6 @@
 package server
 
-import "epr/packages"
+import "github.com/eprgo/package-registry/packages"
 
 type (
 	packagesList   = packages.Packages

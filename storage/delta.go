@@ -7,7 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // delta is a decoded search-index-delta.json (operations.md §8.4.3).

@@ -6,7 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func readTestIndex(t *testing.T, file string) packages.Packages {

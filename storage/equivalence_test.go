@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"testing"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 var equivalenceSearches = []string{

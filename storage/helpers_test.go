@@ -17,7 +17,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 	"google.golang.org/api/option"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 const testBucket = "package-storage-test"

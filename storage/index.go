@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // indexEntry is one element of a search-index-all.json "packages" array or

@@ -11,8 +11,8 @@ import (
 	gcs "cloud.google.com/go/storage"
 	"go.uber.org/zap"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // IndexerOptions configure the in-memory storage indexer.

@@ -8,8 +8,8 @@ import (
 
 	"go.uber.org/zap/zaptest/observer"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 type testIndexer struct {

@@ -10,7 +10,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/apmlite"
+	"github.com/eprgo/package-registry/apmlite"
 )
 
 // DefaultEndpoint is the public Package Storage endpoint (-storage-endpoint).

@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // ResolverOptions tune the relay to the public storage endpoint.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 func newTestResolver(t *testing.T, endpoint string, m *Metrics) *Resolver {

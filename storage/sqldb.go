@@ -11,7 +11,7 @@ import (
 
 	"modernc.org/sqlite"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // The schema keeps what the pushed-down filters need in columns and the

@@ -13,8 +13,8 @@ import (
 	gcs "cloud.google.com/go/storage"
 	"go.uber.org/zap"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // Database file names in the configured folder (operations.md §8.6.1).

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"epr/indexer"
-	"epr/indexer/indexertest"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/indexer/indexertest"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // The storage indexers pass the same suite as the filesystem indexers: the

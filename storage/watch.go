@@ -7,7 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/apmlite"
+	"github.com/eprgo/package-registry/apmlite"
 )
 
 // watcher runs an indexer's update loop in the background until stopped.

@@ -9,8 +9,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/apmlite"
-	"epr/apmlite/apmlitetest"
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/apmlite/apmlitetest"
 )
 
 // TestWatcherPollsAreTransactions: with APM on, each index poll is an

@@ -14,7 +14,7 @@ import (
 	"fmt"
 	"log"
 
-	"epr/dev/corpus/corpusgen"
+	"github.com/eprgo/package-registry/dev/corpus/corpusgen"
 )
 
 func main() {

@@ -41,7 +41,7 @@ import (
 	"syscall"
 	"time"
 
-	"epr/dev/load/limit/limitapi"
+	"github.com/eprgo/package-registry/dev/load/limit/limitapi"
 )
 
 type options struct {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"epr/dev/corpus/corpusgen"
+	"github.com/eprgo/package-registry/dev/corpus/corpusgen"
 )
 
 // window is how many versions of each churning package exist between two

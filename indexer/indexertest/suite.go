@@ -13,8 +13,8 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"epr/indexer"
-	"epr/packages"
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/packages"
 )
 
 var update = flag.Bool("update-indexertest", false, "rewrite the indexer suite's golden files")

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"epr/dev/corpus/corpusgen"
+	"github.com/eprgo/package-registry/dev/corpus/corpusgen"
 )
 
 // EnvVar names an existing corpus to benchmark instead of a generated one.

@@ -20,7 +20,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"epr/dev/load/limit/limitapi"
+	"github.com/eprgo/package-registry/dev/load/limit/limitapi"
 )
 
 type answer struct {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"epr/packages"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // entry is one package with the document the registry would serve for it.

@@ -1,4 +1,4 @@
-package util
+package logging
 
 import (
 	"io"
@@ -12,7 +12,7 @@ import (
 // BenchmarkAccessLog: one access-log line of a typical Kibana request,
 // encoded and written to io.Discard.
 func BenchmarkAccessLog(b *testing.B) {
-	logger, err := NewLoggerTo(io.Discard, LogTypeECS, zapcore.InfoLevel, "package-registry", "")
+	logger, err := NewLoggerTo(io.Discard, LogTypeECS, zapcore.InfoLevel, Service{Name: "package-registry"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package util
+package logging
 
 import (
 	"bytes"
@@ -73,10 +73,10 @@ func TestECSLineFormat(t *testing.T) {
 					}
 				}
 				origin, _ := m["log.origin"].(map[string]any)
-				if fn, _ := origin["function"].(string); !strings.HasSuffix(fn, "util.TestECSLineFormat.func1") {
+				if fn, _ := origin["function"].(string); !strings.HasSuffix(fn, "logging.TestECSLineFormat.func1") {
 					t.Errorf("log.origin.function = %q", fn)
 				}
-				if origin["file.name"] != "util/logger_test.go" {
+				if origin["file.name"] != "logging/logger_test.go" {
 					t.Errorf("log.origin.file.name = %v", origin["file.name"])
 				}
 				if line, ok := origin["file.line"].(float64); !ok || line <= 0 {
@@ -160,7 +160,7 @@ func TestECSLineFormat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			logger, err := NewLoggerTo(&buf, "ecs", zapcore.DebugLevel, "svc", tt.environment)
+			logger, err := NewLoggerTo(&buf, "ecs", zapcore.DebugLevel, Service{Name: "svc", Version: "1.40.1", Environment: tt.environment})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -209,7 +209,7 @@ func TestECSTimestampZones(t *testing.T) {
 
 func TestLoggerLevelsAndTypes(t *testing.T) {
 	var buf bytes.Buffer
-	logger, err := NewLoggerTo(&buf, "ecs", zapcore.WarnLevel, "svc", "")
+	logger, err := NewLoggerTo(&buf, "ecs", zapcore.WarnLevel, Service{Name: "svc", Version: "1.40.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestLoggerLevelsAndTypes(t *testing.T) {
 	}
 
 	for _, typ := range []string{"", "plain", "ECS", "json"} {
-		_, err := NewLoggerTo(&buf, typ, zapcore.InfoLevel, "svc", "")
+		_, err := NewLoggerTo(&buf, typ, zapcore.InfoLevel, Service{Name: "svc", Version: "1.40.1"})
 		if want := fmt.Sprintf("invalid logger type %q", typ); err == nil || err.Error() != want {
 			t.Errorf("type %q: error %v, want %s", typ, err, want)
 		}
@@ -235,7 +235,7 @@ func TestLoggerLevelsAndTypes(t *testing.T) {
 
 func TestDevFormat(t *testing.T) {
 	var buf bytes.Buffer
-	logger, err := NewLoggerTo(&buf, "dev", zapcore.InfoLevel, "package-registry", "")
+	logger, err := NewLoggerTo(&buf, "dev", zapcore.InfoLevel, Service{Name: "package-registry", Version: "1.40.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestDevFormat(t *testing.T) {
 	}
 	ts := `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d{4})`
 	patterns := []string{
-		`^` + ts + "\tINFO\tutil/logger_test.go:\\d+\tstarted\t" + `\{"service.name": "package-registry", "service.version": "1.40.1", "n": 1\}$`,
+		`^` + ts + "\tINFO\tlogging/logger_test.go:\\d+\tstarted\t" + `\{"service.name": "package-registry", "service.version": "1.40.1", "n": 1\}$`,
 		`^` + ts + "\tINFO\thttp\tGET /categories HTTP/1.1\t" + `\{"service.name": "package-registry", "service.version": "1.40.1", "http.response.code": 200\}$`,
 	}
 	for i, p := range patterns {

@@ -1,4 +1,4 @@
-package util
+package logging
 
 import (
 	"net"
@@ -10,7 +10,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"epr/apmlite"
+	"github.com/eprgo/package-registry/apmlite"
 )
 
 // AccessLoggerName is the logger name of access-log lines.

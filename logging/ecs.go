@@ -1,4 +1,4 @@
-package util
+package logging
 
 import (
 	"path/filepath"

@@ -1,4 +1,4 @@
-package util
+package logging
 
 import (
 	"errors"
@@ -39,7 +39,7 @@ func fastAndSlow(t testing.TB, enc *ecsEncoder, ent zapcore.Entry, fields []zapc
 func TestECSFastPathMatchesZap(t *testing.T) {
 	when := time.Date(2026, 11, 21, 6, 17, 13, 109_876_000, time.UTC)
 	service := []zapcore.Field{zap.String("service.name", "package-registry"), zap.String("service.version", "1.40.1")}
-	caller := zapcore.EntryCaller{Defined: true, File: "/src/epr/config/summary.go", Line: 14, Function: "epr/config.(*Config).LogEffective"}
+	caller := zapcore.EntryCaller{Defined: true, File: "/src/epr/config/summary.go", Line: 14, Function: "github.com/eprgo/package-registry/config.(*Config).LogEffective"}
 	tests := []struct {
 		name   string
 		ctx    []zapcore.Field

@@ -1,4 +1,4 @@
-package util
+package logging
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ import (
 // fatal level: the line must be written and the process must exit 1.
 func TestFatalExitsWithOne(t *testing.T) {
 	if os.Getenv("UTIL_TEST_FATAL_CHILD") == "1" {
-		logger, err := NewLogger("ecs", zapcore.InfoLevel, "package-registry", "")
+		logger, err := NewLogger("ecs", zapcore.InfoLevel, Service{Name: "package-registry"})
 		if err != nil {
 			os.Exit(3)
 		}

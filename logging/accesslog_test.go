@@ -1,4 +1,4 @@
-package util
+package logging
 
 import (
 	"bytes"
@@ -125,7 +125,7 @@ func TestAccessLogMessage(t *testing.T) {
 
 func TestLogAccessLine(t *testing.T) {
 	var buf bytes.Buffer
-	logger, err := NewLoggerTo(&buf, "ecs", zapcore.InfoLevel, "package-registry", "")
+	logger, err := NewLoggerTo(&buf, "ecs", zapcore.InfoLevel, Service{Name: "package-registry"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Package util holds the registry's logging: the ECS JSON and development
-// encoders on zap (operations.md §5) and the access-log line (§5.4).
-package util
+// Package logging holds the registry's logging: the ECS JSON and development
+// encoders on zap and the access-log line (docs/operations.md, "Logging").
+package logging
 
 import (
 	"fmt"
@@ -9,8 +9,6 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
-
-	"epr/config"
 )
 
 // Log types accepted by -log-type.
@@ -19,18 +17,23 @@ const (
 	LogTypeDev = "dev"
 )
 
-// NewLogger builds the process logger writing to stderr (operations.md
-// §5.1). logType is "ecs" (one ECS JSON object per line) or "dev" (zap's
-// console format); anything else is an error worded like upstream's.
-// Every line carries service.name, service.version and, when environment
-// is non-empty, service.environment. Fatal entries exit the process with 1.
-func NewLogger(logType string, level zapcore.Level, serviceName, environment string) (*zap.Logger, error) {
-	return NewLoggerTo(os.Stderr, logType, level, serviceName, environment)
+// NewLogger builds the process logger writing to stderr. logType is "ecs"
+// (one ECS JSON object per line) or "dev" (zap's console format); anything
+// else is an error worded like upstream's. Every line carries svc's fields.
+// Fatal entries exit the process with 1.
+func NewLogger(logType string, level zapcore.Level, svc Service) (*zap.Logger, error) {
+	return NewLoggerTo(os.Stderr, logType, level, svc)
+}
+
+// Service is what every line says of the process: service.name,
+// service.version and, when not empty, service.environment.
+type Service struct {
+	Name, Version, Environment string
 }
 
 // NewLoggerTo is NewLogger writing to w, for tests and for callers that
 // capture the output.
-func NewLoggerTo(w io.Writer, logType string, level zapcore.Level, serviceName, environment string) (*zap.Logger, error) {
+func NewLoggerTo(w io.Writer, logType string, level zapcore.Level, svc Service) (*zap.Logger, error) {
 	var core zapcore.Core
 	var sink zapcore.WriteSyncer
 	if f, ok := w.(*os.File); ok {
@@ -48,11 +51,11 @@ func NewLoggerTo(w io.Writer, logType string, level zapcore.Level, serviceName, 
 		return nil, fmt.Errorf("invalid logger type %q", logType)
 	}
 	fields := []zap.Field{
-		zap.String("service.name", serviceName),
-		zap.String("service.version", config.Version),
+		zap.String("service.name", svc.Name),
+		zap.String("service.version", svc.Version),
 	}
-	if environment != "" {
-		fields = append(fields, zap.String("service.environment", environment))
+	if svc.Environment != "" {
+		fields = append(fields, zap.String("service.environment", svc.Environment))
 	}
 	logger := zap.New(core, zap.AddCaller(), zap.ErrorOutput(sink)).With(fields...)
 	return logger, nil
@@ -60,7 +63,7 @@ func NewLoggerTo(w io.Writer, logType string, level zapcore.Level, serviceName, 
 
 // newDevEncoder is zap's human-readable console format: tab-separated ISO
 // time, upper-case level, logger name, short caller, message, then the
-// fields as a JSON-ish object (operations.md §5.3).
+// fields as a JSON-ish object, as upstream's -log-type dev.
 func newDevEncoder() zapcore.Encoder {
 	return zapcore.NewConsoleEncoder(zapcore.EncoderConfig{
 		TimeKey:        "T",
