@@ -26,8 +26,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Backoff is the retry schedule; the zero value means DefaultBackoff().
 	Backoff Backoff
-	// Sleep waits between attempts; nil means a timer that gives up when the
-	// request's context ends. Tests inject one that records and returns.
+	// Sleep waits between attempts; nil leaves the wait to go-retryablehttp,
+	// whose timer gives up when the request's context ends. Tests inject one
+	// that records and returns.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock used to read a Retry-After date; nil means time.Now.
 	Now func() time.Time
