@@ -49,8 +49,8 @@ func DefaultBackoff() Backoff {
 
 // wait is how long to wait after the attempt numbered attempt (from 0)
 // failed. A Retry-After header on 429 and 503 wins over the schedule.
-// go-retryablehttp's DefaultBackoff would also do, but it reads Retry-After
-// dates against the wall clock, which tests cannot set.
+// go-retryablehttp's DefaultBackoff is close, but it reads one of the three
+// HTTP date formats only, and against the wall clock, which tests cannot set.
 func (b Backoff) wait(attempt int, resp *http.Response, now time.Time) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok {
