@@ -23,10 +23,11 @@ func NewAccessLogger(logger *zap.Logger) *zap.Logger {
 }
 
 // LogAccess writes the access-log line of a finished request at info level
-// (operations.md §5.4). status is what the handler wrote (200 if nothing),
+// with upstream's fields, which log pipelines parse. status is what the
+// handler wrote (200 if nothing),
 // size the body bytes written, dur the handler time. With APM on, the
 // request's trace.id and transaction.id come first, right after the
-// constant fields (§5.4).
+// constant fields, where upstream's agent puts them.
 func LogAccess(accessLogger *zap.Logger, r *http.Request, status, size int, dur time.Duration) {
 	// The fields go to a pooled slice: zap does not keep them past the
 	// call, and a fresh one was the largest allocation of a cached answer.

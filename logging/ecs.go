@@ -15,8 +15,9 @@ const ECSVersion = "1.6.0"
 
 var bufferPool = buffer.NewPool()
 
-// ecsEncoder writes ECS JSON lines with upstream's key order (operations.md
-// §5.2): log.level, @timestamp, log.logger, log.origin, message, the
+// ecsEncoder writes ECS JSON lines with upstream's key order (log readers
+// that compare lines byte for byte see no change): log.level, @timestamp,
+// log.logger, log.origin, message, the
 // logger's context fields, the entry's fields, ecs.version.
 //
 // zap's JSON encoder puts the caller before the message but can only write

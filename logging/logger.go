@@ -1,5 +1,7 @@
 // Package logging holds the registry's logging: the ECS JSON and development
-// encoders on zap and the access-log line (docs/operations.md, "Logging").
+// encoders on zap and the access-log line. The ECS encoder is written here
+// rather than taken from go.elastic.co/ecszap, which cannot be fetched in
+// this build environment; the package doc of apmlite says why in full.
 package logging
 
 import (

@@ -1,4 +1,4 @@
-// Package proxymode is the client side of proxy mode (operations.md §9): the
+// Package proxymode is the client side of proxy mode: the
 // registry asks another registry for /search and /categories answers and for
 // packages it does not have, and redirects file requests for those packages
 // to it.
@@ -26,8 +26,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Backoff is the retry schedule; the zero value means DefaultBackoff().
 	Backoff Backoff
-	// Sleep waits between attempts; nil means a timer that gives up when the
-	// request's context ends. Tests inject one that records and returns.
+	// Sleep waits between attempts; nil leaves the wait to go-retryablehttp,
+	// whose timer gives up when the request's context ends. Tests inject one
+	// that records and returns.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock used to read a Retry-After date; nil means time.Now.
 	Now func() time.Time
@@ -37,7 +38,8 @@ type Options struct {
 // Client serves all requests concurrently.
 type Client struct {
 	// remote holds only the scheme, user info and host of -proxy-to: any
-	// path is dropped on purpose, for calls and redirects alike (§9.1).
+	// path is dropped on purpose, for calls and redirects alike, as
+	// upstream does.
 	remote   url.URL
 	retry    retrier
 	logger   *zap.Logger
@@ -45,7 +47,7 @@ type Client struct {
 }
 
 // New builds the client for the -proxy-to value. An empty value is accepted;
-// every remote call then fails (operations.md §2.4).
+// every remote call then fails, as upstream starts with it too.
 func New(proxyTo string, opts Options) (*Client, error) {
 	u, err := url.Parse(proxyTo)
 	if err != nil {
@@ -63,13 +65,14 @@ func New(proxyTo string, opts Options) (*Client, error) {
 		resolver: &Resolver{remote: remote},
 	}
 	// The technical-preview line is the router's (server.NewRouter logs it
-	// once the router is built, operations.md §9.1), not logged here.
+	// once the router is built, as upstream does), not logged here.
 	return c, nil
 }
 
 // Search asks the remote registry the same /search request: same path, same
 // raw query, unknown parameters included. The body is decoded whatever the
-// status code, as upstream does (operations.md §15 item 4).
+// status code, as upstream does: an error page that happens to be a JSON
+// array is served as remote results.
 func (c *Client) Search(r *http.Request) (packages.Packages, error) {
 	target := c.forwardURL(r)
 	c.logger.Debug("Proxy /search request", zap.String("request.uri", target.Redacted()))
@@ -158,7 +161,8 @@ func (c *Client) forwardURL(r *http.Request) *url.URL {
 }
 
 // initRemote gives a decoded package what the handlers need to filter,
-// reduce and serve it, like any other loader (package-model.md §8).
+// reduce and serve it, like any other loader (docs/api.md describes the
+// package document).
 func (c *Client) initRemote(p *packages.Package) error {
 	// Empty discovery lists are omitted on output; loaders keep nil then.
 	if p.Discovery != nil && len(p.Discovery.Fields) == 0 && len(p.Discovery.Datasets) == 0 {

@@ -8,8 +8,8 @@ import (
 )
 
 // Resolver answers file requests for packages found on the remote registry
-// with 301 redirects to it (operations.md §9.3). The handlers set the cache
-// headers before calling it.
+// with 301 redirects to it, so the remote serves the bytes. The handlers
+// set the cache headers before calling it.
 type Resolver struct {
 	remote url.URL
 }

@@ -12,10 +12,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
 	"go.uber.org/zap"
 
 	"github.com/eprgo/package-registry/apmlite"
 )
+
+// attemptTimeout bounds one attempt, body included; retries get their own.
+const attemptTimeout = 10 * time.Second
+
+// NewHTTPClient is the client for one attempt: cleanhttp's pooled transport
+// (100 idle connections, 90 s idle timeout) so that the many small requests
+// to the same registry reuse connections, and the Go default of following
+// redirects.
+func NewHTTPClient() *http.Client {
+	c := cleanhttp.DefaultPooledClient()
+	c.Timeout = attemptTimeout
+	return c
+}
 
 // Backoff is the retry schedule of the outgoing client.
 type Backoff struct {
@@ -26,14 +41,16 @@ type Backoff struct {
 	Max time.Duration
 }
 
-// DefaultBackoff is upstream's schedule: 4 retries waiting 1, 2, 4 and 8 s
-// (operations.md §9.2).
+// DefaultBackoff is upstream's schedule: 4 retries waiting 1, 2, 4 and 8 s,
+// about 15 s in all before a dead remote gives a 500.
 func DefaultBackoff() Backoff {
 	return Backoff{MaxRetries: 4, Min: time.Second, Max: 15 * time.Second}
 }
 
 // wait is how long to wait after the attempt numbered attempt (from 0)
 // failed. A Retry-After header on 429 and 503 wins over the schedule.
+// go-retryablehttp's DefaultBackoff is close, but it reads one of the three
+// HTTP date formats only, and against the wall clock, which tests cannot set.
 func (b Backoff) wait(attempt int, resp *http.Response, now time.Time) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok {
@@ -44,10 +61,7 @@ func (b Backoff) wait(attempt int, resp *http.Response, now time.Time) time.Dura
 	for i := 0; i < attempt && d < b.Max; i++ {
 		d *= 2
 	}
-	if d > b.Max {
-		d = b.Max
-	}
-	return d
+	return min(d, b.Max)
 }
 
 // retryAfter reads a Retry-After value: delay seconds or an HTTP date.
@@ -68,13 +82,16 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// retrier performs GET requests with upstream's retry rules.
+// retrier performs GET requests through go-retryablehttp, which owns the
+// loop: counting attempts, draining bodies, waiting, giving up.
 type retrier struct {
 	client  *http.Client
 	backoff Backoff
-	sleep   func(ctx context.Context, d time.Duration) error
-	now     func() time.Time
-	logger  *zap.Logger
+	// sleep, when set, replaces the library's timer (tests record the waits
+	// and return at once); nil leaves the waiting to the library.
+	sleep  func(ctx context.Context, d time.Duration) error
+	now    func() time.Time
+	logger *zap.Logger
 }
 
 func newRetrier(opts Options, logger *zap.Logger) retrier {
@@ -91,9 +108,6 @@ func newRetrier(opts Options, logger *zap.Logger) retrier {
 	if r.backoff == (Backoff{}) {
 		r.backoff = DefaultBackoff()
 	}
-	if r.sleep == nil {
-		r.sleep = sleepContext
-	}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -105,62 +119,98 @@ func newRetrier(opts Options, logger *zap.Logger) retrier {
 // success the caller owns the response body. When every attempt fails it
 // returns an error and no response.
 func (r retrier) get(ctx context.Context, target *url.URL) (*http.Response, error) {
-	var (
-		resp    *http.Response
-		lastErr error
-		tries   int
-	)
-	for attempt := 0; ; attempt++ {
-		tries++
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
-		if err != nil {
-			return nil, err
-		}
-		// With APM on, each attempt is an exit span and carries the
-		// trace context to the remote registry.
-		span := apmlite.StartClientSpan(req)
-		resp, lastErr = r.client.Do(req)
-		span.EndHTTP(resp, lastErr)
-		if lastErr != nil {
-			r.logger.Error("request failed", append(apmlite.TraceFields(ctx), zap.Error(lastErr))...)
-		}
-		retry, err := shouldRetry(ctx, resp, lastErr)
-		if !retry {
-			if err != nil {
-				closeBody(resp)
-				return nil, err
-			}
-			return resp, nil
-		}
-
-		remaining := r.backoff.MaxRetries - attempt
-		if remaining <= 0 {
-			break
-		}
-		wait := r.backoff.wait(attempt, resp, r.now())
-		desc := "GET " + target.Redacted()
-		if resp != nil {
-			desc = fmt.Sprintf("%s (status: %d)", desc, resp.StatusCode)
-		}
-		closeBody(resp)
-		r.logger.Debug("retrying request",
-			zap.String("request", desc),
-			zap.Int64("timeout", int64(wait)),
-			zap.Int("remaining", remaining))
-		if err := r.sleep(ctx, wait); err != nil {
-			return nil, err
-		}
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	if err != nil {
+		return nil, err
 	}
-
-	closeBody(resp)
-	if lastErr != nil {
-		return nil, fmt.Errorf("GET %s giving up after %d attempt(s): %w", target.Redacted(), tries, lastErr)
+	c := &call{retrier: r, ctx: ctx, desc: "GET " + target.Redacted()}
+	client := &retryablehttp.Client{
+		HTTPClient:   r.client,
+		RetryMax:     r.backoff.MaxRetries,
+		RetryWaitMin: r.backoff.Min,
+		RetryWaitMax: r.backoff.Max,
+		// The library's own logger stays off: its lines carry method and url
+		// fields and a "performing request" line the registry never logged,
+		// and they cannot carry the request's trace ids. The hooks below log
+		// the two lines the registry always had.
+		Logger:         nil,
+		RequestLogHook: c.start,
+		CheckRetry:     c.check,
+		Backoff:        c.pause,
+		PrepareRetry:   func(*http.Request) error { return c.final },
+		ErrorHandler:   c.giveUp,
 	}
-	return nil, fmt.Errorf("GET %s giving up after %d attempt(s)", target.Redacted(), tries)
+	return client.Do(req)
 }
 
-// shouldRetry is upstream's retry policy (operations.md §9.2). A non-nil
-// error with false means the attempt failed for good.
+// call is the state of one get across its attempts.
+type call struct {
+	retrier
+	ctx  context.Context
+	desc string // "GET <url>" with any password masked
+	// span is the APM exit span of the attempt under way.
+	span *apmlite.Span
+	// final is an error that ends the call as it is, with no "giving up"
+	// wrapping: a permanent failure or the end of the request's context.
+	final error
+}
+
+// start makes each attempt an exit span that carries the trace context to
+// the remote registry (with APM on).
+func (c *call) start(_ retryablehttp.Logger, req *http.Request, _ int) {
+	c.span = apmlite.StartClientSpan(req)
+}
+
+// check ends the attempt's span, logs a failed attempt and applies the
+// retry policy.
+func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c.span.EndHTTP(resp, err)
+	c.span = nil
+	if err != nil {
+		c.logger.Error("request failed", append(apmlite.TraceFields(c.ctx), zap.Error(err))...)
+	}
+	retry, final := shouldRetry(ctx, resp, err)
+	c.final = final
+	return retry, final
+}
+
+// pause logs the retry line and tells the library how long to wait.
+func (c *call) pause(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+	wait := c.backoff.wait(attempt, resp, c.now())
+	desc := c.desc
+	if resp != nil {
+		desc = fmt.Sprintf("%s (status: %d)", desc, resp.StatusCode)
+	}
+	c.logger.Debug("retrying request",
+		zap.String("request", desc),
+		zap.Int64("timeout", int64(wait)),
+		zap.Int("remaining", c.backoff.MaxRetries-attempt))
+	if c.sleep == nil {
+		return wait
+	}
+	// An injected sleep has waited already; its error ends the call
+	// through PrepareRetry.
+	c.final = c.sleep(c.ctx, wait)
+	return 0
+}
+
+// giveUp shapes the error of a failed call: a final error as it is, else
+// the library's "giving up" text naming the number of attempts.
+func (c *call) giveUp(resp *http.Response, err error, tries int) (*http.Response, error) {
+	closeBody(resp)
+	switch {
+	case c.final != nil:
+		return nil, c.final
+	case err != nil:
+		return nil, fmt.Errorf("%s giving up after %d attempt(s): %w", c.desc, tries, err)
+	}
+	return nil, fmt.Errorf("%s giving up after %d attempt(s)", c.desc, tries)
+}
+
+// shouldRetry is upstream's retry policy: go-retryablehttp's default for
+// statuses (429, and 5xx but 501), with a response carrying Location final
+// and a 2xx that is not JSON retried. A non-nil error means the call failed
+// for good.
 func shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
@@ -174,22 +224,19 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, err
 	if resp.Header.Get("Location") != "" {
 		return false, nil
 	}
-	switch code := resp.StatusCode; {
-	case code == http.StatusTooManyRequests:
-		return true, nil
-	case code >= 500 && code != http.StatusNotImplemented:
-		return true, nil
-	case code >= 200 && code < 300:
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		// A success that is not JSON is taken for a broken intermediary
 		// (a captive portal, an HTML error page) and asked again.
 		return !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), nil
 	}
-	return false, nil
+	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, resp, nil)
+	return retry, nil
 }
 
 // permanent tells the client errors that another attempt cannot fix: a bad
-// URL (an empty -proxy-to gives no scheme), a redirect loop, an invalid
-// header or an untrusted certificate.
+// URL (an empty -proxy-to gives no scheme, "http://" no host), a redirect
+// loop, an invalid header or an untrusted certificate. The library's policy
+// would retry the missing host five times.
 func permanent(err error) bool {
 	var unknownAuthority x509.UnknownAuthorityError
 	if errors.As(err, &unknownAuthority) {
@@ -212,16 +259,5 @@ func closeBody(resp *http.Response) {
 	if resp != nil && resp.Body != nil {
 		discard(resp.Body)
 		resp.Body.Close()
-	}
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestRetries(t *testing.T) {
@@ -158,6 +160,38 @@ func TestCanceledRequestStopsRetrying(t *testing.T) {
 	_, err := c.Search(r)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want context.Canceled", err)
+	}
+	if n := len(remote.requests()); n != 1 {
+		t.Errorf("remote asked %d times, want 1", n)
+	}
+}
+
+// TestCanceledRequestStopsLibraryWait: without an injected sleep the wait is
+// go-retryablehttp's own timer, and a client that goes away during it ends
+// the call at once instead of after the 1 s wait.
+func TestCanceledRequestStopsLibraryWait(t *testing.T) {
+	remote := newFakeRemote(t, map[string][]reply{"/search": {{status: 500}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The client goes away as the first retry is announced.
+	core, _ := observer.New(zapcore.DebugLevel)
+	logger := zap.New(core, zap.Hooks(func(e zapcore.Entry) error {
+		if e.Message == "retrying request" {
+			cancel()
+		}
+		return nil
+	}))
+	c, err := New(remote.srv.URL, Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.Search(incoming(http.MethodGet, "/search").WithContext(ctx))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error = %v, want context.Canceled", err)
+	}
+	if took := time.Since(start); took >= time.Second {
+		t.Errorf("took %v: the wait was not cut short", took)
 	}
 	if n := len(remote.requests()); n != 1 {
 		t.Errorf("remote asked %d times, want 1", n)

@@ -13,7 +13,8 @@ import (
 	"google.golang.org/api/iterator"
 )
 
-// cursor is cursor.json; only current is used (operations.md §8.4.1).
+// cursor is cursor.json; only current is used, the other keys are the
+// publisher's bookkeeping.
 type cursor struct {
 	Current string `json:"current"`
 }
@@ -61,7 +62,7 @@ func (b *bucket) open(ctx context.Context, name string) (io.ReadCloser, error) {
 
 // revisionsAfter lists the revision folders under v2/metadata/ whose names
 // are strictly greater than current and at most next, in ascending order.
-// Cursors compare as plain strings (operations.md §8.4.1).
+// Cursors compare as plain strings, as upstream compares them.
 func (b *bucket) revisionsAfter(ctx context.Context, current, next string) ([]string, error) {
 	prefix := b.loc.metadataPrefix()
 	it := b.client.Bucket(b.loc.bucket).Objects(ctx, &gcs.Query{Prefix: prefix, Delimiter: "/"})

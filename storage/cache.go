@@ -1,109 +1,75 @@
 package storage
 
 import (
-	"container/list"
-	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"go.uber.org/zap"
 )
 
 // ResponseCache keeps finished /search or /categories bodies of the SQL
-// storage indexer (operations.md §8.6.7): least recently used entries are
-// evicted beyond size, entries expire after ttl, and everything is purged
-// after each index swap. It implements server.ResponseCache.
+// storage indexer, so that a repeated query skips the database: least
+// recently used entries are evicted beyond size, entries expire after ttl,
+// and everything is purged after each index swap so that no answer of the
+// previous index is served. The bookkeeping is golang-lru's expirable LRU;
+// this type adds the log lines. It implements server.ResponseCache.
 type ResponseCache struct {
-	size   int           // ≤ 0: unbounded
-	ttl    time.Duration // ≤ 0: entries never expire
+	lru    *expirable.LRU[string, []byte]
 	logger *zap.Logger
-	now    func() time.Time
-
-	mu      sync.Mutex
-	order   *list.List // front = most recently used
-	entries map[string]*list.Element
 }
 
-type cacheEntry struct {
-	key     string
-	body    []byte
-	expires time.Time // zero: never
-}
+// minTTL is the shortest expiry the library accepts: it sweeps expired
+// entries on a ticker of ttl/100, and a zero ticker period panics. Shorter
+// TTLs are rounded up to it; nobody can tell 50 ns from 100 ns.
+const minTTL = 100 * time.Nanosecond
 
-// NewResponseCache returns an empty cache. logger may be nil.
+// NewResponseCache returns an empty cache. size ≤ 0 means unbounded, ttl ≤ 0
+// means entries never expire. logger may be nil.
 func NewResponseCache(size int, ttl time.Duration, logger *zap.Logger) *ResponseCache {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
+	if ttl > 0 {
+		ttl = max(ttl, minTTL)
+	}
 	return &ResponseCache{
-		size:    size,
-		ttl:     ttl,
-		logger:  logger,
-		now:     time.Now,
-		order:   list.New(),
-		entries: make(map[string]*list.Element),
+		lru:    expirable.NewLRU[string, []byte](max(size, 0), nil, ttl),
+		logger: logger,
 	}
 }
 
 // Get returns the body stored for key, if it has not expired.
 func (c *ResponseCache) Get(key string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
+	body, ok := c.lru.Get(key)
 	if !ok {
+		// The library keeps an expired entry until its periodic sweep;
+		// dropping it here keeps the logged cache.size to live entries. An
+		// entry re-added meanwhile by another request may go too, which
+		// costs one miss.
+		c.lru.Remove(key)
 		return nil, false
 	}
-	e := el.Value.(*cacheEntry)
-	if !e.expires.IsZero() && !c.now().Before(e.expires) {
-		c.remove(el)
-		return nil, false
-	}
-	c.order.MoveToFront(el)
-	c.logger.Debug("using as response cached request", zap.String("cache.url", key), zap.Int("cache.size", c.order.Len()))
-	return e.body, true
+	c.logger.Debug("using as response cached request", zap.String("cache.url", key), zap.Int("cache.size", c.lru.Len()))
+	return body, true
 }
 
-// Add stores body under key, replacing any previous entry, and evicts the
-// least recently used entry when the cache is over its size.
+// Add stores body under key, replacing any previous entry and restarting
+// its TTL, and evicts the least recently used entry when the cache is over
+// its size.
 func (c *ResponseCache) Add(key string, body []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var expires time.Time
-	if c.ttl > 0 {
-		expires = c.now().Add(c.ttl)
-	}
-	if el, ok := c.entries[key]; ok {
-		e := el.Value.(*cacheEntry)
-		e.body, e.expires = body, expires
-		c.order.MoveToFront(el)
-	} else {
-		c.entries[key] = c.order.PushFront(&cacheEntry{key: key, body: body, expires: expires})
-	}
-	evicted := false
-	for c.size > 0 && c.order.Len() > c.size {
-		c.remove(c.order.Back())
-		evicted = true
-	}
-	c.logger.Debug("added to cache request", zap.String("cache.url", key), zap.Int("cache.size", c.order.Len()), zap.Bool("cache.eviction", evicted))
+	evicted := c.lru.Add(key, body)
+	c.logger.Debug("added to cache request", zap.String("cache.url", key), zap.Int("cache.size", c.lru.Len()), zap.Bool("cache.eviction", evicted))
 }
 
 // Purge drops every entry.
 func (c *ResponseCache) Purge() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.order.Init()
-	clear(c.entries)
+	c.lru.Purge()
 }
 
-// Len is the number of entries, expired ones included until looked up.
+// Len is the number of entries, expired ones included until looked up or
+// swept.
 func (c *ResponseCache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}
-
-func (c *ResponseCache) remove(el *list.Element) {
-	c.order.Remove(el)
-	delete(c.entries, el.Value.(*cacheEntry).key)
+	return c.lru.Len()
 }
 
 // PurgeHook returns the SQL indexer's after-swap hook: it empties the given

@@ -6,19 +6,12 @@ import (
 	"time"
 )
 
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time { return c.t }
-
-func newTestCache(size int, ttl time.Duration) (*ResponseCache, *fakeClock) {
-	clock := &fakeClock{t: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)}
-	c := NewResponseCache(size, ttl, nil)
-	c.now = clock.now
-	return c, clock
+func newTestCache(size int, ttl time.Duration) *ResponseCache {
+	return NewResponseCache(size, ttl, nil)
 }
 
 func TestResponseCacheLRU(t *testing.T) {
-	c, _ := newTestCache(2, time.Hour)
+	c := newTestCache(2, time.Hour)
 	c.Add("/search?a=1", []byte("a"))
 	c.Add("/search?b=1", []byte("b"))
 	if _, ok := c.Get("/search?a=1"); !ok { // a becomes the most recent
@@ -46,7 +39,7 @@ func TestResponseCacheLRU(t *testing.T) {
 
 func TestResponseCacheUnbounded(t *testing.T) {
 	for _, size := range []int{0, -1} {
-		c, _ := newTestCache(size, time.Hour)
+		c := newTestCache(size, time.Hour)
 		for i := 0; i < 1000; i++ {
 			c.Add(fmt.Sprintf("/categories?%d", i), []byte("x"))
 		}
@@ -56,40 +49,59 @@ func TestResponseCacheUnbounded(t *testing.T) {
 	}
 }
 
+// TestResponseCacheTTL runs on the wall clock: the library reads time.Now
+// itself. The TTL is long enough that a busy machine does not make the
+// "still there" checks flaky.
 func TestResponseCacheTTL(t *testing.T) {
-	c, clock := newTestCache(10, time.Minute)
-	c.Add("/search", []byte("x"))
-	clock.t = clock.t.Add(59 * time.Second)
-	if _, ok := c.Get("/search"); !ok {
-		t.Fatal("expired too early")
-	}
-	clock.t = clock.t.Add(time.Second)
-	if _, ok := c.Get("/search"); ok || c.Len() != 0 {
-		t.Fatal("not expired after the TTL")
-	}
-	// Re-adding restarts the TTL.
-	c.Add("/search", []byte("y"))
-	clock.t = clock.t.Add(30 * time.Second)
-	c.Add("/search", []byte("z"))
-	clock.t = clock.t.Add(45 * time.Second)
-	if body, ok := c.Get("/search"); !ok || string(body) != "z" {
-		t.Errorf("got %q %v", body, ok)
-	}
-
-	for _, ttl := range []time.Duration{0, -time.Second} {
-		c, clock := newTestCache(10, ttl)
+	const ttl = time.Second
+	t.Run("expiry", func(t *testing.T) {
+		t.Parallel()
+		c := newTestCache(10, ttl)
 		c.Add("/search", []byte("x"))
-		clock.t = clock.t.Add(100 * 365 * 24 * time.Hour)
 		if _, ok := c.Get("/search"); !ok {
-			t.Errorf("ttl %s: entry expired", ttl)
+			t.Fatal("expired too early")
 		}
+		time.Sleep(ttl + 100*time.Millisecond)
+		if _, ok := c.Get("/search"); ok || c.Len() != 0 {
+			t.Fatal("not expired after the TTL")
+		}
+		// Re-adding restarts the TTL.
+		c.Add("/search", []byte("y"))
+		time.Sleep(ttl * 6 / 10)
+		c.Add("/search", []byte("z"))
+		time.Sleep(ttl * 6 / 10)
+		if body, ok := c.Get("/search"); !ok || string(body) != "z" {
+			t.Errorf("got %q %v", body, ok)
+		}
+	})
+	// A TTL of zero or below means no expiry, not an entry expired at once.
+	for _, never := range []time.Duration{0, -time.Second} {
+		t.Run("ttl "+never.String(), func(t *testing.T) {
+			t.Parallel()
+			c := newTestCache(10, never)
+			c.Add("/search", []byte("x"))
+			time.Sleep(ttl + 100*time.Millisecond)
+			if _, ok := c.Get("/search"); !ok {
+				t.Errorf("ttl %s: entry expired", never)
+			}
+		})
 	}
+	// The shortest TTLs work instead of stopping the library's sweeper.
+	t.Run("ttl 1ns", func(t *testing.T) {
+		t.Parallel()
+		c := newTestCache(10, time.Nanosecond)
+		c.Add("/search", []byte("x"))
+		time.Sleep(time.Millisecond)
+		if _, ok := c.Get("/search"); ok {
+			t.Error("entry kept past a 1ns TTL")
+		}
+	})
 }
 
 func TestResponseCachePurgeHook(t *testing.T) {
 	logger, logs := observedLogger()
-	a, _ := newTestCache(10, time.Hour)
-	b, _ := newTestCache(10, time.Hour)
+	a := newTestCache(10, time.Hour)
+	b := newTestCache(10, time.Hour)
 	a.Add("/search", []byte("x"))
 	b.Add("/categories", []byte("y"))
 	PurgeHook(logger, a, nil, b)()

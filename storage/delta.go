@@ -10,7 +10,8 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// delta is a decoded search-index-delta.json (operations.md §8.4.3).
+// delta is a decoded search-index-delta.json: the packages a revision
+// adds, updates and removes.
 type delta struct {
 	added   packages.Packages
 	updated packages.Packages

@@ -14,7 +14,8 @@ import (
 
 const (
 	// EmulatorBucket is the bucket the fake GCS server serves; the
-	// internal bucket option is forced to it (operations.md §8.7).
+	// internal bucket option is forced to it, whatever the configuration
+	// says, so the emulator is always the bucket read.
 	EmulatorBucket = "gs://fake-package-storage-internal"
 	// EmulatorIndexPathEnv names the index file that turns the emulator on.
 	EmulatorIndexPathEnv = "EPR_EMULATOR_INDEX_PATH"
@@ -25,8 +26,8 @@ const (
 )
 
 // Emulator is an in-process fake GCS server holding one index as revision
-// "1" (operations.md §8.7). It accepts uploads, so new revisions can be
-// published while it runs.
+// "1" (docs/storage_indexers.md, "Trying it locally"). It accepts
+// uploads, so new revisions can be published while it runs.
 type Emulator struct {
 	server *fakestorage.Server
 }

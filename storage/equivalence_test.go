@@ -69,7 +69,7 @@ var equivalenceLookups = [][2]string{
 }
 
 // For every request, the SQL indexer answers exactly what the in-memory
-// indexer answers on the same index (operations.md §8.6.5), before and
+// indexer answers on the same index, before and
 // after an update that exercises the deprecation memory.
 func TestSQLIndexerEquivalence(t *testing.T) {
 	f := newFakeGCS(t, "")

@@ -11,7 +11,7 @@ import (
 )
 
 // indexEntry is one element of a search-index-all.json "packages" array or
-// of a delta's "added"/"updated" arrays (operations.md §8.4.2).
+// of a delta's "added"/"updated" arrays.
 type indexEntry struct {
 	PackageManifest json.RawMessage `json:"package_manifest"`
 }
@@ -24,7 +24,8 @@ type decodedEntry struct {
 }
 
 // decodePackage turns one package document into a servable package: the
-// JSON model taken as it is (package-model.md §8), the runtime values
+// JSON model taken as it is (the index holds package documents as
+// /package/{name}/{version}/ serves them), the runtime values
 // parsed strictly, the resolver bound.
 func decodePackage(raw json.RawMessage, resolver packages.RemoteResolver) (*packages.Package, error) {
 	trimmed := bytes.TrimSpace(raw)
@@ -37,7 +38,7 @@ func decodePackage(raw json.RawMessage, resolver packages.RemoteResolver) (*pack
 	}
 	// A "categories" key survives the JSON round trip only when the
 	// manifest listed some, so its presence is what the manifest's key
-	// presence became (search.md §10.2).
+	// presence became, which the /categories counting depends on.
 	for i := range p.PolicyTemplates {
 		p.PolicyTemplates[i].HasCategories = p.PolicyTemplates[i].Categories != nil
 	}

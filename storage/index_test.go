@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// Decoded packages are served as the index has them (package-model.md §8):
+// Decoded packages are served as the index has them:
 // re-encoding every entry gives back its document, key order included.
 func TestStreamIndexReservesDocumentsAsIs(t *testing.T) {
 	raw := testdata(t, "index-a.json")

@@ -24,7 +24,7 @@ type IndexerOptions struct {
 }
 
 // Indexer is the in-memory storage indexer (-feature-storage-indexer,
-// operations.md §8.5).
+// docs/storage_indexers.md).
 type Indexer struct {
 	client  *gcs.Client
 	opts    IndexerOptions
@@ -101,7 +101,8 @@ func (i *Indexer) Close(ctx context.Context) error {
 	return nil
 }
 
-// update runs one update cycle (operations.md §8.5 "Update").
+// update runs one update cycle: read the cursor and, when it moved, apply
+// the revisions since the last one (docs/storage_indexers.md, "Updates").
 func (i *Indexer) update(ctx context.Context) error {
 	i.updateMu.Lock()
 	defer i.updateMu.Unlock()
@@ -180,7 +181,7 @@ type revision struct {
 
 // incrementalSync applies, in order, every revision after the current
 // cursor up to next. Nothing is applied unless every revision could be
-// read (operations.md §8.5 step 4).
+// read, so a half-published revision never leaves a half-applied index.
 func (i *Indexer) incrementalSync(ctx context.Context, next string) error {
 	revs, err := i.bucket.revisionsAfter(ctx, i.cursor, next)
 	if err != nil {

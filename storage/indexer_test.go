@@ -165,7 +165,7 @@ func TestIndexerFullUpdate(t *testing.T) {
 		t.Errorf("title %q", title)
 	}
 	// No version of multi is deprecated any more in revision 2, but the
-	// memory of the notice stays until restart (operations.md §8.6.6).
+	// memory of the notice stays until restart, as upstream's does.
 	if d := find(pkgs, "multi", "1.2.0").Deprecated; d == nil || d.Description != "Use sec instead" {
 		t.Errorf("deprecation forgotten: %+v", d)
 	}

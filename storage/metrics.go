@@ -5,8 +5,8 @@ import "time"
 // Metrics are optional callbacks through which the indexers report what the
 // epr_storage_indexer_*, epr_number_indexed_packages,
 // epr_indexer_get_duration_seconds and epr_storage_requests_total metrics
-// count (operations.md §6). Any nil field is skipped, so the metrics code
-// can be wired in without this package importing Prometheus.
+// count (docs/operations.md, "Metrics"). Any nil field is skipped, so the
+// metrics code can be wired in without this package importing Prometheus.
 type Metrics struct {
 	// UpdateSucceeded: an update adopted a new cursor.
 	UpdateSucceeded func()

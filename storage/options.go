@@ -66,7 +66,8 @@ type validated struct {
 }
 
 // validate checks the options in upstream's order; the messages are the
-// Init errors of operations.md §8.4 and §8.5.
+// Init errors upstream gives, word for word, since operators and scripts
+// match on them.
 func (o *Options) validate() (*validated, error) {
 	loc, err := parseBucket(o.Bucket)
 	if err != nil {

@@ -16,7 +16,8 @@ import (
 
 // The schema keeps what the pushed-down filters need in columns and the
 // package document as it came in the index. ord keeps the index order,
-// which decides between versions of equal precedence (search.md §4).
+// which decides between versions of equal semver precedence (1.0.0+a and
+// 1.0.0+b): the one listed first in the index wins.
 const (
 	dropTableSQL   = `DROP TABLE IF EXISTS packages`
 	createTableSQL = `CREATE TABLE packages (
@@ -126,7 +127,8 @@ func rowArgs(cursor string, r row) []any {
 
 // readQuery selects the rows of cursor that can pass f. Only filters whose
 // outcome depends on the package alone are pushed down, so running f on
-// the result gives exactly what it gives on the whole index (§8.6.5).
+// the result gives exactly what it gives on the whole index, as the
+// in-memory indexer would.
 func readQuery(cursor string, f *packages.Filter, withData bool) (string, []any) {
 	var q strings.Builder
 	q.WriteString("SELECT name, version, release, type, formatVersion")

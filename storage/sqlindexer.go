@@ -17,13 +17,15 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// Database file names in the configured folder (operations.md §8.6.1).
+// Database file names in the configured folder, the same as upstream's
+// (docs/storage_indexers.md).
 const (
 	SQLDatabaseFile     = "storage_packages.db"
 	SQLSwapDatabaseFile = "storage_packages_swap.db"
 )
 
-// Batch sizes and the variables that override them (operations.md §8.6.3).
+// Batch sizes and the variables that override them
+// (docs/storage_indexers.md).
 const (
 	ReadBatchSizeEnv       = "EPR_SQL_INDEXER_READ_PACKAGES_BATCH_SIZE"
 	InsertBatchSizeEnv     = "EPR_SQL_INDEXER_DB_INSERT_BATCH_SIZE"
@@ -48,7 +50,7 @@ type SQLOptions struct {
 }
 
 // SQLIndexer is the SQL storage indexer (-feature-sql-storage-indexer,
-// operations.md §8.6): the index lives in one of two SQLite files, the
+// docs/storage_indexers.md): the index lives in one of two SQLite files, the
 // next one is loaded into the other file and the two swap roles.
 type SQLIndexer struct {
 	client      *gcs.Client
@@ -169,7 +171,7 @@ func (s *SQLIndexer) Init(ctx context.Context) error {
 
 // Get reads the packages that can pass the filter from the current
 // database and runs the shared filter pipeline on them, so the answer is
-// the in-memory indexer's (operations.md §8.6.5).
+// the in-memory indexer's: the two indexers must never answer differently.
 func (s *SQLIndexer) Get(ctx context.Context, opts *indexer.GetOptions) (packages.Packages, error) {
 	defer s.metrics.getDuration("SQLStorageIndexer", time.Now())
 	var f *packages.Filter
@@ -240,7 +242,8 @@ func (s *SQLIndexer) closeDatabases() error {
 	return errors.Join(errs...)
 }
 
-// update runs one update cycle (operations.md §8.6.3).
+// update runs one update cycle: read the cursor, and when it moved load
+// the whole index into the backup database and swap.
 func (s *SQLIndexer) update(ctx context.Context) error {
 	s.updateMu.Lock()
 	defer s.updateMu.Unlock()
@@ -278,7 +281,7 @@ type loadResult struct {
 
 // load writes the index of cursor into the backup database. The backup is
 // cleaned first, so that a load that failed part-way never blocks the next
-// attempt (upstream keeps the partial rows and fails forever; §8.6.3).
+// attempt (upstream keeps the partial rows and fails forever).
 func (s *SQLIndexer) load(ctx context.Context, cursor string) (*loadResult, error) {
 	if err := s.backup.reset(ctx); err != nil {
 		return nil, fmt.Errorf("failed to clean backup database: %w", err)

@@ -17,10 +17,11 @@ type watcher struct {
 }
 
 // startWatcher polls with update every interval, the first time right away
-// (operations.md §8.5: a second update right after Init). Failures are
-// logged and retried on the next tick; the indexer keeps serving its last
-// good index. Interval 0 means no polling at all. With APM on (tracer not
-// nil) each poll is an "updateIndex" transaction of type backend.watcher.
+// (a second update right after Init, as upstream, so a revision published
+// during start-up is picked up at once). Failures are logged and retried
+// on the next tick; the indexer keeps serving its last good index.
+// Interval 0 means no polling at all. With APM on (tracer not nil) each
+// poll is an "updateIndex" transaction of type backend.watcher.
 func startWatcher(interval time.Duration, logger *zap.Logger, tracer *apmlite.Tracer, update func(context.Context) error) *watcher {
 	w := &watcher{cancel: func() {}}
 	if interval == 0 {

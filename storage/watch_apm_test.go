@@ -16,7 +16,8 @@ import (
 // TestWatcherPollsAreTransactions: with APM on, each index poll is an
 // "updateIndex" transaction of type backend.watcher, run with the
 // transaction in its context; a failed poll is a failure and its error,
-// logged at error level, reaches APM linked to it (operations.md §7).
+// logged at error level, reaches APM linked to it (docs/operations.md,
+// "APM").
 func TestWatcherPollsAreTransactions(t *testing.T) {
 	apm := apmlitetest.NewServer(t)
 	tracer, err := apmlite.NewFromEnv(apm.Env(map[string]string{"ELASTIC_APM_FLUSH_INTERVAL": "10ms"}), "package-registry", "1.40.1")
