@@ -76,7 +76,8 @@ fi
 # to it; anyone else runs the registry as themselves.
 user=$(awk '$1 == "USER" { u = $2 } END { print u }' "$repo/Dockerfile")
 as_user=()
-if [ "$(id -u)" = 0 ] && [ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ]; then
+if [ "$(id -u)" = 0 ] && [ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ] &&
+	command -v setpriv >/dev/null; then
 	# The temporary root must be readable by that user, as mounted
 	# packages must be in a container.
 	chmod -R a+rX "$root"
