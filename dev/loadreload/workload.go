@@ -76,8 +76,9 @@ func getSearch(c *http.Client, url string) ([]searchItem, error) {
 	return items, json.NewDecoder(resp.Body).Decode(&items)
 }
 
-// A request kind: its share of the mix (search for Fleet, clients.md §5)
-// and how it picks its target and judges the answer.
+// A request kind: its share of the mix (mostly /search, which Fleet asks
+// far more than anything else) and how it picks its target and judges the
+// answer.
 type kind struct {
 	name   string
 	weight int

@@ -10,8 +10,9 @@
 #      config.docker.yml's /packages/package-registry is pointed at
 #      <root>/packages/package-registry, nothing else is changed;
 #   3. ENTRYPOINT ./package-registry from WORKDIR /package-registry with the
-#      image's ENV, then the Dockerfile's own HEALTHCHECK command until it
-#      passes (1 s interval, 30 retries), then GET /search.
+#      image's ENV (and as the image's USER when run by root), then the
+#      Dockerfile's own HEALTHCHECK command until it passes (1 s interval,
+#      30 retries), then GET /search.
 #
 # Usage: dev/ops/image-smoke.sh [-p packages] [-a address] [-k] [-- registry args]
 #   -p  folder to mount as /packages/package-registry (default testdata/local-storage)
@@ -29,7 +30,7 @@ while getopts "p:a:kh" opt; do
 	p) packages=$(cd "$OPTARG" && pwd) ;;
 	a) address=$OPTARG ;;
 	k) keep=1 ;;
-	*) sed -n '2,22p' "$0"; exit 2 ;;
+	*) sed -n '2,21p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -71,10 +72,23 @@ if [ -z "$healthcheck" ]; then
 	exit 1
 fi
 
+# The image's USER (the last one in the Dockerfile). Only root can switch
+# to it; anyone else runs the registry as themselves.
+user=$(awk '$1 == "USER" { u = $2 } END { print u }' "$repo/Dockerfile")
+as_user=()
+if [ "$(id -u)" = 0 ] && [ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ] &&
+	command -v setpriv >/dev/null; then
+	# The temporary root must be readable by that user, as mounted
+	# packages must be in a container.
+	chmod -R a+rX "$root"
+	as_user=(setpriv --reuid="$user" --regid="$user" --clear-groups)
+fi
+
 # 3. ENTRYPOINT ["./package-registry"] in WORKDIR /package-registry.
 echo "image-smoke: starting ./package-registry $* (EPR_ADDRESS=$EPR_ADDRESS)"
-(cd "$root/package-registry" && exec ./package-registry "$@") &
+(cd "$root/package-registry" && exec "${as_user[@]}" ./package-registry "$@") &
 pid=$!
+echo "image-smoke: registry pid $pid"
 
 healthy=0
 for _ in $(seq 30); do

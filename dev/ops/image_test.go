@@ -3,119 +3,40 @@
 package ops
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
 	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
 
-const repo = "../.."
-
-// dockerfileLines returns the Dockerfile's instructions with continuation
-// lines joined and comments dropped.
-func dockerfileLines(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repo, "Dockerfile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	var cur strings.Builder
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(l), "#") && cur.Len() == 0 {
-			continue
-		}
-		if s, ok := strings.CutSuffix(l, "\\"); ok {
-			cur.WriteString(s)
-			continue
-		}
-		cur.WriteString(l)
-		if line := strings.TrimSpace(cur.String()); line != "" {
-			out = append(out, line)
-		}
-		cur.Reset()
-	}
-	return out
-}
-
-// TestDockerfileConventions pins the image conventions operators rely on
-// (operations.md §10).
-func TestDockerfileConventions(t *testing.T) {
-	lines := dockerfileLines(t)
-	text := strings.Join(lines, "\n")
-	if n := len(regexp.MustCompile(`(?m)^FROM `).FindAllString(text, -1)); n != 2 {
-		t.Errorf("%d FROM instructions, want a two-stage build", n)
-	}
-	final := text[strings.LastIndex(text, "\nFROM "):]
-	for _, want := range []string{
-		"CGO_ENABLED=0 go build -trimpath -ldflags=-s -o /out/package-registry .",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("builder stage lacks %q", want)
-		}
-	}
-	for _, want := range []string{
-		"WORKDIR /package-registry",
-		"COPY --from=builder /out/package-registry /package-registry/package-registry",
-		"COPY config.docker.yml /package-registry/config.yml",
-		"mkdir -p /packages/package-registry",
-		"USER 1000",
-		"ENV EPR_ADDRESS=0.0.0.0:8080",
-		"EXPOSE 8080",
-		`ENTRYPOINT ["./package-registry"]`,
-	} {
-		if !strings.Contains(final, want) {
-			t.Errorf("runner stage lacks %q", want)
-		}
-	}
-	if !regexp.MustCompile(`(?m)^HEALTHCHECK --interval=1s --retries=30 +CMD .*/health`).MatchString(final) {
-		t.Error("no HEALTHCHECK on /health every 1s with 30 retries")
-	}
-	// USER 1000 must come after the root-only steps.
-	if strings.LastIndex(final, "USER 1000") < strings.LastIndex(final, "RUN ") {
-		t.Error("a RUN step comes after USER 1000")
-	}
-
-	ignore, err := os.ReadFile(filepath.Join(repo, ".dockerignore"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	patterns := strings.Fields(string(regexp.MustCompile(`(?m)#.*$`).ReplaceAll(ignore, nil)))
-	has := func(p string) bool {
-		for _, q := range patterns {
-			if q == p {
-				return true
-			}
-		}
-		return false
-	}
-	for _, p := range []string{".git", "**/testdata", "docs"} {
-		if !has(p) {
-			t.Errorf(".dockerignore does not exclude %s", p)
-		}
-	}
-	for _, needed := range []string{"go.mod", "go.sum", "config.docker.yml", "*.go", "server", "packages"} {
-		if has(needed) {
-			t.Errorf(".dockerignore excludes %s, which the build needs", needed)
-		}
-	}
-}
-
-// TestImageSmoke runs dev/ops/image-smoke.sh: the image's steps without
-// Docker, over packages "mounted" from a temporary folder, in plain HTTP
-// and with TLS (which the health check must follow).
+// TestImageSmoke runs dev/ops/image-smoke.sh (the image's build and run
+// steps without Docker) over packages "mounted" from a temporary folder and
+// checks what a user of the image sees: the Dockerfile's health check
+// passes, the registry listens where EPR_ADDRESS says (every interface, as
+// the image's 0.0.0.0), serves the mounted packages, follows TLS when it
+// is configured, and runs as the image's UID 1000 (checked when the test
+// runs as root with setpriv, the only case the script can switch users).
 func TestImageSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the static binary")
@@ -124,34 +45,229 @@ func TestImageSmoke(t *testing.T) {
 	writePackage(t, filepath.Join(packages, "mounted_pkg", "1.0.0"), "mounted_pkg", "1.0.0")
 	certDir := t.TempDir()
 	cert, key := writeCert(t, certDir)
+	// As in a container, the TLS files must be readable by the image's
+	// user, which the script switches to when it runs as root.
+	for _, p := range []string{filepath.Dir(certDir), certDir, cert, key} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	tests := []struct {
-		name string
-		env  []string
+		name   string
+		host   string // of -a, the EPR_ADDRESS the script exports
+		scheme string
+		env    []string
 	}{
-		{"http", nil},
-		{"tls", []string{"EPR_TLS_CERT=" + cert, "EPR_TLS_KEY=" + key}},
+		{"http on every interface", "0.0.0.0", "http", nil},
+		{"tls", "127.0.0.1", "https", []string{"EPR_TLS_CERT=" + cert, "EPR_TLS_KEY=" + key}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			addr := freePort(t)
-			cmd := exec.Command("bash", "image-smoke.sh", "-p", packages, "-a", addr)
-			// Unsigned packages need this, as the README says for
-			// `docker run`.
-			cmd.Env = append(cleanEnv(), append(tt.env, "EPR_REQUIRE_PACKAGE_SIGNATURES=false")...)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("image-smoke.sh: %v\n%s", err, out.String())
+			_, port, err := net.SplitHostPort(freePort(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := startSmoke(t, packages, net.JoinHostPort(tt.host, port), tt.env)
+			base := tt.scheme + "://" + net.JoinHostPort("127.0.0.1", port)
+			client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+				TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the test's own certificate
+			}}
+			for _, c := range []struct {
+				path, wantType, wantBody string
+			}{
+				{"/health", "", ""},
+				{"/search", "application/json", `"name": "mounted_pkg"`},
+				{"/package/mounted_pkg/1.0.0/", "application/json", `"version": "1.0.0"`},
+				{"/package/mounted_pkg/1.0.0/docs/README.md", "text/markdown; charset=utf-8", "# mounted_pkg"},
+				{"/epr/mounted_pkg/mounted_pkg-1.0.0.zip", "application/zip", "PK\x03\x04"},
+			} {
+				resp, err := client.Get(base + c.path)
+				if err != nil {
+					t.Fatalf("GET %s: %v\n%s", c.path, err, run.output())
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					t.Fatalf("GET %s: %v", c.path, err)
+				}
+				if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != c.wantType ||
+					!strings.Contains(string(body), c.wantBody) {
+					t.Errorf("GET %s: %d %q, body %.200q; want 200 %q containing %q",
+						c.path, resp.StatusCode, resp.Header.Get("Content-Type"), body, c.wantType, c.wantBody)
+				}
+			}
+			if _, err := exec.LookPath("setpriv"); err == nil && os.Getuid() == 0 {
+				if uids := processUIDs(t, run.pid); uids != "1000 1000 1000 1000" {
+					t.Errorf("registry runs with UIDs %q (real, effective, saved, fs), want 1000", uids)
+				}
 			}
 			for _, want := range []string{
 				"image-smoke: health: ok\n",
 				"image-smoke: search: 1 packages\n",
-				`"name": "mounted_pkg"`,
 			} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("output lacks %q:\n%s", want, out.String())
+				if !strings.Contains(run.output(), want) {
+					t.Errorf("script output lacks %q:\n%s", want, run.output())
 				}
+			}
+		})
+	}
+}
+
+// smokeRun is a running image-smoke.sh -k: the script keeps the registry
+// (pid) serving until the test ends.
+type smokeRun struct {
+	pid int
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (r *smokeRun) output() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.String()
+}
+
+// startSmoke starts the script and returns once it says the registry is
+// serving (after the Dockerfile's health check passed). The script and the
+// registry are stopped, gracefully, when the test ends.
+func startSmoke(t *testing.T, packages, addr string, env []string) *smokeRun {
+	t.Helper()
+	cmd := exec.Command("bash", "image-smoke.sh", "-k", "-p", packages, "-a", addr)
+	// Unsigned packages need this, as the README says for `docker run`.
+	cmd.Env = append(cleanEnv(), append(env, "EPR_REQUIRE_PACKAGE_SIGNATURES=false")...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := &smokeRun{}
+	cmd.Stderr = &lockedWriter{run}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// The registry is in the script's process group: SIGTERM stops
+		// both, the registry gracefully, the script through its trap.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	serving := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			run.mu.Lock()
+			run.out.WriteString(line + "\n")
+			run.mu.Unlock()
+			if p, ok := strings.CutPrefix(line, "image-smoke: registry pid "); ok {
+				run.pid, _ = strconv.Atoi(p)
+			}
+			if strings.HasPrefix(line, "image-smoke: serving on") && !sent {
+				serving <- nil
+				sent = true
+			}
+		}
+		if !sent {
+			serving <- errors.New("the script ended before serving")
+		}
+	}()
+	select {
+	case err := <-serving:
+		if err != nil {
+			t.Fatalf("%v:\n%s", err, run.output())
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("image-smoke.sh not serving after 90 s:\n%s", run.output())
+	}
+	if run.pid == 0 {
+		t.Fatalf("the script did not report the registry's pid:\n%s", run.output())
+	}
+	return run
+}
+
+// lockedWriter appends to a smokeRun's output (stderr of the script).
+type lockedWriter struct{ r *smokeRun }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	return w.r.out.Write(p)
+}
+
+// processUIDs returns the Uid line of /proc/<pid>/status (real, effective,
+// saved and file-system UIDs).
+func processUIDs(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Uid:"); ok {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	}
+	t.Fatalf("no Uid line in /proc/%d/status", pid)
+	return ""
+}
+
+// TestHealthcheckFollowsAddress runs the Dockerfile's HEALTHCHECK command
+// the way Docker does (sh -c, with the container's environment) against
+// test servers: it must pass only when /health answers 200 on the port of
+// EPR_ADDRESS, over HTTPS when TLS is configured.
+func TestHealthcheckFollowsAddress(t *testing.T) {
+	var check string
+	stages := dockerfileStages(t)
+	for _, in := range stages[len(stages)-1] {
+		if in.cmd == "HEALTHCHECK" {
+			_, check, _ = strings.Cut(in.args, "CMD ")
+		}
+	}
+	if check == "" {
+		t.Fatal("the final stage has no HEALTHCHECK CMD")
+	}
+	handler := func(healthStatus int) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/health" {
+				w.WriteHeader(healthStatus)
+				return
+			}
+			http.NotFound(w, r)
+		})
+	}
+	healthy := httptest.NewServer(handler(http.StatusOK))
+	defer healthy.Close()
+	failing := httptest.NewServer(handler(http.StatusServiceUnavailable))
+	defer failing.Close()
+	healthyTLS := httptest.NewTLSServer(handler(http.StatusOK))
+	defer healthyTLS.Close()
+	tlsEnv := []string{"EPR_TLS_CERT=/tls/cert.pem", "EPR_TLS_KEY=/tls/key.pem"}
+
+	tests := []struct {
+		name string
+		addr string // listener whose port goes into EPR_ADDRESS
+		env  []string
+		want bool
+	}{
+		{"healthy", healthy.Listener.Addr().String(), nil, true},
+		{"health failing", failing.Listener.Addr().String(), nil, false},
+		{"nothing listening", freePort(t), nil, false},
+		{"tls", healthyTLS.Listener.Addr().String(), tlsEnv, true},
+		{"tls configured, plain server", healthy.Listener.Addr().String(), tlsEnv, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, port, err := net.SplitHostPort(tt.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("sh", "-c", check)
+			cmd.Env = append(cleanEnv(), append(tt.env, "EPR_ADDRESS=0.0.0.0:"+port)...)
+			out, err := cmd.CombinedOutput()
+			if got := err == nil; got != tt.want {
+				t.Errorf("health check passed = %v, want %v (%v)\n%s", got, tt.want, err, out)
 			}
 		})
 	}

@@ -23,7 +23,8 @@ func wrap(entries []entry) []wrapped {
 	return out
 }
 
-// indexDocument is a search-index-all.json (operations.md §8.4.2).
+// indexDocument is a search-index-all.json: every package of the revision
+// (docs/storage_indexers.md).
 func indexDocument(entries []entry) ([]byte, error) {
 	return encode(struct {
 		Packages []wrapped `json:"packages"`
@@ -31,7 +32,7 @@ func indexDocument(entries []entry) ([]byte, error) {
 }
 
 // deltaDocument is the search-index-delta.json from prev to cur
-// (operations.md §8.4.3): new keys are added, changed documents updated,
+// (docs/storage_indexers.md): new keys are added, changed documents updated,
 // missing keys removed.
 func deltaDocument(prev, cur []entry) ([]byte, error) {
 	before := map[string]entry{}
