@@ -1,4 +1,4 @@
-# Container image of the package registry (operations.md §10).
+# Container image of the package registry (docs/operations.md, "Container image").
 #
 #   docker build -t package-registry .        (or: go tool mage dockerBuild <tag>)
 #   docker run --rm -p 8080:8080 -v /path/to/packages:/packages/package-registry package-registry
