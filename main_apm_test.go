@@ -11,8 +11,9 @@ import (
 	"github.com/eprgo/package-registry/apmlite/apmlitetest"
 )
 
-// TestAPMInitFailure: an invalid ELASTIC_APM_* value stops the start-up at
-// step 5 with a standard-logger line and exit 1 (operations.md §1.1).
+// TestAPMInitFailure: an invalid ELASTIC_APM_* value stops the start-up
+// before the structured logger exists, so with a standard-logger line, and
+// exit 1, as upstream's.
 func TestAPMInitFailure(t *testing.T) {
 	tests := []struct {
 		env  map[string]string

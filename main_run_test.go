@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,55 +69,5 @@ func TestRunInProcess(t *testing.T) {
 	}
 	if _, err := httpGet("http://" + addr + "/health"); err == nil {
 		t.Error("the listener is still open after run returned")
-	}
-}
-
-func TestAsStartupFailure(t *testing.T) {
-	cause := errors.New("failed to prepare fake storage server: index file must contain some package entries")
-	tests := []struct {
-		name    string
-		err     error
-		message string
-		cause   string
-	}{
-		{
-			name:    "typed",
-			err:     &startupFailure{Message: "failed to initialize storage indexer", Err: cause},
-			message: "failed to initialize storage indexer",
-			cause:   cause.Error(),
-		},
-		{
-			name:    "typed, wrapped",
-			err:     fmt.Errorf("setup: %w", &startupFailure{Message: "m"}),
-			message: "m",
-		},
-		{
-			name:    "message: %w",
-			err:     fmt.Errorf("failed to initialize fake GCS server: %w", cause),
-			message: "failed to initialize fake GCS server",
-			cause:   cause.Error(),
-		},
-		{
-			name:    "plain",
-			err:     errors.New("EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server."),
-			message: "EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server.",
-		},
-		{
-			name:    "wrapped without the usual separator",
-			err:     fmt.Errorf("%w (while starting)", cause),
-			message: cause.Error() + " (while starting)",
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := asStartupFailure(tt.err)
-			got := ""
-			if f.Err != nil {
-				got = f.Err.Error()
-			}
-			if f.Message != tt.message || got != tt.cause {
-				t.Errorf("got (%q, %q), want (%q, %q)", f.Message, got, tt.message, tt.cause)
-			}
-		})
 	}
 }

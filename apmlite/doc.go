@@ -1,5 +1,5 @@
 // Package apmlite is the registry's Elastic APM instrumentation
-// (operations.md §7), written against the APM Server intake v2 protocol
+// (docs/operations.md, "APM"), written against the APM Server intake v2 protocol
 // with the standard library only.
 //
 // Upstream EPR uses the Elastic APM Go agent (go.elastic.co/apm/v2 with its

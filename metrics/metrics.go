@@ -1,5 +1,5 @@
 // Package metrics is the registry's Prometheus instrumentation
-// (operations.md §6): the epr_* metrics, the HTTP middleware that labels
+// (docs/operations.md, "Metrics"): the epr_* metrics, the HTTP middleware that labels
 // requests with their route template, and the /metrics listener.
 //
 // A *Metrics exists only when -metrics-address is set. Every method is safe
@@ -69,7 +69,7 @@ func New() *Metrics {
 			Help:      "A counter for all the updates index of the cursor that finished successfully in the storage indexer.",
 		}),
 		// "error", singular, next to "success": upstream's asymmetry,
-		// kept because dashboards query these names (operations.md §15).
+		// kept because dashboards query these names.
 		updateError: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "storage_indexer_update_index_error_total",
