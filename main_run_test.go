@@ -71,3 +71,38 @@ func TestRunInProcess(t *testing.T) {
 		t.Error("the listener is still open after run returned")
 	}
 }
+
+// TestRunStopsEveryListener: the metrics and profiler listeners are
+// servers of their own, shut down with the main one when run stops, so an
+// in-process run leaves no port open.
+func TestRunStopsEveryListener(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(config, []byte("package_paths: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr, pprofAddr := freePort(t), freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done, stderr, addr := runServing(t, ctx, envFunc(nil), "-config", config, "-feature-proxy-mode",
+		"-metrics-address", metricsAddr, "-httpprof", pprofAddr)
+	urls := []string{
+		"http://" + addr + "/health",
+		"http://" + metricsAddr + "/metrics",
+		"http://" + pprofAddr + "/debug/pprof/cmdline",
+	}
+	for _, u := range urls {
+		if resp, err := httpGet(u); err != nil || resp.status != 200 {
+			t.Fatalf("%s before the stop: %v, %v", u, resp, err)
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("run returned %d:\n%s", code, stderr.String())
+	}
+	for _, u := range urls {
+		if _, err := httpGet(u); err == nil {
+			t.Errorf("%s still answers after run returned", u)
+		}
+	}
+}

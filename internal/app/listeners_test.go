@@ -2,6 +2,8 @@ package app
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -62,6 +64,95 @@ func TestTricklingHeadersAreCut(t *testing.T) {
 				// A reset also means the server gave up on it.
 				return
 			}
+		}
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// A bind error is a start-up error named after its listener.
+func TestListenerBindErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	addr := busy.Addr().String()
+	ls := newListeners(nil)
+	defer ls.close()
+	for _, tt := range []struct {
+		start func() error
+		want  string
+	}{
+		{func() error { return ls.startMain(addr, http.NotFoundHandler(), nil) }, "error occurred while serving"},
+		{func() error { return ls.startMetrics(addr, http.NotFoundHandler()) }, "failed to start Prometheus metrics endpoint"},
+		{func() error { return ls.startProfiler(addr) }, "failed to start HTTP profiler"},
+	} {
+		var se *StartupError
+		if err := tt.start(); !errors.As(err, &se) || se.Message != tt.want || se.Err == nil {
+			t.Errorf("got %v, want a %q start-up error", err, tt.want)
+		}
+	}
+	if ls.main != nil || len(ls.others) != 0 {
+		t.Error("a server that did not bind was kept")
+	}
+}
+
+// shutdown waits for the main server's requests, but a request on another
+// listener (a long profile) is cut when the main server is done.
+func TestShutdownDoesNotWaitForOtherListeners(t *testing.T) {
+	ls := newListeners(nil)
+	defer ls.close()
+	mainAddr, otherAddr := freeAddr(t), freeAddr(t)
+	if err := ls.startMain(mainAddr, http.NotFoundHandler(), nil); err != nil {
+		t.Fatal(err)
+	}
+	entered := make(chan struct{})
+	other := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-r.Context().Done()
+	})}
+	if err := ls.start(otherAddr, other, nil, "other"); err != nil {
+		t.Fatal(err)
+	}
+	ls.others = append(ls.others, other)
+	if other.ReadHeaderTimeout != readHeaderTimeout || ls.main.ReadHeaderTimeout != readHeaderTimeout {
+		t.Error("a listener without the header timeout")
+	}
+	requestDone := make(chan error, 1)
+	go func() {
+		resp, err := http.Get("http://" + otherAddr + "/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		requestDone <- err
+	}()
+	<-entered
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := ls.shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v waiting for the other listener", d)
+	}
+	if err := <-requestDone; err == nil {
+		t.Error("the hanging request on the other listener got an answer")
+	}
+	for _, addr := range []string{mainAddr, otherAddr} {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			t.Errorf("%s still accepts connections", addr)
 		}
 	}
 }
