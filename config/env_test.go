@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -12,18 +13,25 @@ import (
 // Load reads every variable once: the flags' EPR_* ones and the others,
 // which keep their raw values for the owners that parse them.
 func TestLoad(t *testing.T) {
-	env := map[string]string{
-		"EPR_ADDRESS":                              "0.0.0.0:9000",
-		"ELASTIC_APM_SERVICE_NAME":                 "my-epr",
-		"ELASTIC_APM_ENVIRONMENT":                  "prod",
-		"ELASTIC_APM_SERVER_URL":                   "",
-		"ELASTIC_APM_GLOBAL_LABELS":                "a=b",
-		"ELASTIC_APM_NOT_A_KNOWN_VARIABLE":         "x",
-		"EPR_EMULATOR_INDEX_PATH":                  "/idx.json",
-		"STORAGE_EMULATOR_HOST":                    "127.0.0.1:9023",
-		"EPR_SQL_INDEXER_READ_PACKAGES_BATCH_SIZE": "12",
-		"EPR_SQL_INDEXER_DB_INSERT_BATCH_SIZE":     "x",
-		"EPR_SQL_INDEXER_SEARCH_CACHE_TTL":         "1m",
+	// As an env file: a flag's variable; APM (the service name and
+	// environment are the registry's too, and only the variables apmlite
+	// knows are kept); the storage emulator; SQL indexer tuning, kept raw
+	// even when malformed.
+	const envFile = `EPR_ADDRESS=0.0.0.0:9000
+ELASTIC_APM_SERVICE_NAME=my-epr
+ELASTIC_APM_ENVIRONMENT=prod
+ELASTIC_APM_SERVER_URL=
+ELASTIC_APM_GLOBAL_LABELS=a=b
+ELASTIC_APM_NOT_A_KNOWN_VARIABLE=x
+EPR_EMULATOR_INDEX_PATH=/idx.json
+STORAGE_EMULATOR_HOST=127.0.0.1:9023
+EPR_SQL_INDEXER_READ_PACKAGES_BATCH_SIZE=12
+EPR_SQL_INDEXER_DB_INSERT_BATCH_SIZE=x
+EPR_SQL_INDEXER_SEARCH_CACHE_TTL=1m`
+	env := map[string]string{}
+	for _, line := range strings.Split(envFile, "\n") {
+		name, value, _ := strings.Cut(line, "=")
+		env[name] = value
 	}
 	cfg, err := Load([]string{"epr", "-dry-run"}, envMap(env), &bytes.Buffer{})
 	if err != nil {
@@ -91,20 +99,19 @@ func TestLoadErrorsAndExitCodes(t *testing.T) {
 // The watcher needs package paths, which only the config file gives: the
 // check waits for ReadFile, and then reports upstream's text.
 func TestValidateWithFile(t *testing.T) {
-	tests := []struct {
-		name    string
-		file    string
+	// Keyed by the config file's content.
+	tests := map[string]struct {
 		watcher bool
 		want    string
 	}{
-		{"watcher without paths", "package_paths: []\n", true, "no package paths configured, cannot enable watcher"},
-		{"watcher with paths", "package_paths: [/p]\n", true, ""},
-		{"no watcher, no paths", "", false, ""},
+		"package_paths: []\n":   {true, "no package paths configured, cannot enable watcher"},
+		"package_paths: [/p]\n": {true, ""},
+		"":                      {false, ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for file, tt := range tests {
+		t.Run(file, func(t *testing.T) {
 			cfg := &Config{Flags: DefaultFlags()}
-			cfg.Flags.ConfigPath = writeFile(t, "config.yml", tt.file)
+			cfg.Flags.ConfigPath = writeFile(t, "config.yml", file)
 			cfg.Flags.PackagePathsEnableWatcher = tt.watcher
 			if err := cfg.Validate(false); err != nil {
 				t.Fatalf("before ReadFile: %v", err)

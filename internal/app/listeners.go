@@ -63,10 +63,9 @@ type tlsFiles struct {
 }
 
 // start binds addr and serves srv in the background (TLS when tlsCfg is
-// set). A bind error, and later any serving error, is a *StartupError
-// with message failed.
+// set); srv.Addr becomes the bound address. A bind error, and later any
+// serving error, is a *StartupError with message failed.
 func (ls *listeners) start(addr string, srv *http.Server, tlsCfg *tlsFiles, failed string) error {
-	srv.Addr = addr
 	srv.ErrorLog = ls.errorLog
 	hardenServer(srv)
 	if tlsCfg != nil {
@@ -76,6 +75,8 @@ func (ls *listeners) start(addr string, srv *http.Server, tlsCfg *tlsFiles, fail
 	if err != nil {
 		return failure(failed, err)
 	}
+	// The bound address: with port 0, the one the system chose.
+	srv.Addr = ln.Addr().String()
 	go func() {
 		var err error
 		if tlsCfg != nil {

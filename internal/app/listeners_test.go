@@ -68,16 +68,6 @@ func TestTricklingHeadersAreCut(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // A bind error is a start-up error named after its listener.
 func TestListenerBindErrors(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
@@ -111,8 +101,7 @@ func TestListenerBindErrors(t *testing.T) {
 func TestShutdownDoesNotWaitForOtherListeners(t *testing.T) {
 	ls := newListeners(nil)
 	defer ls.close()
-	mainAddr, otherAddr := freeAddr(t), freeAddr(t)
-	if err := ls.startMain(mainAddr, http.NotFoundHandler(), nil); err != nil {
+	if err := ls.startMain("127.0.0.1:0", http.NotFoundHandler(), nil); err != nil {
 		t.Fatal(err)
 	}
 	entered := make(chan struct{})
@@ -120,10 +109,11 @@ func TestShutdownDoesNotWaitForOtherListeners(t *testing.T) {
 		close(entered)
 		<-r.Context().Done()
 	})}
-	if err := ls.start(otherAddr, other, nil, "other"); err != nil {
+	if err := ls.start("127.0.0.1:0", other, nil, "other"); err != nil {
 		t.Fatal(err)
 	}
 	ls.others = append(ls.others, other)
+	mainAddr, otherAddr := ls.main.Addr, other.Addr
 	if other.ReadHeaderTimeout != readHeaderTimeout || ls.main.ReadHeaderTimeout != readHeaderTimeout {
 		t.Error("a listener without the header timeout")
 	}
