@@ -30,8 +30,8 @@ func TestAPMInitFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stdout, stderr strings.Builder
-		// -log-type is invalid too: APM (step 5) is checked before the
-		// logger (step 6).
+		// -log-type is invalid too: APM is checked before the logger is
+		// built.
 		code := run(context.Background(), []string{"epr", "-log-type", "nope"}, envFunc(tt.env), &stdout, &stderr)
 		lines := normalize(t, stderr.String())
 		if code != 1 || len(lines) != 1 || lines[0] != tt.want {

@@ -1,6 +1,7 @@
 // Package metrics is the registry's Prometheus instrumentation
-// (docs/operations.md, "Metrics"): the epr_* metrics, the HTTP middleware that labels
-// requests with their route template, and the /metrics listener.
+// (docs/operations.md, "Metrics"): the epr_* metrics, the HTTP middleware
+// that labels requests with their route template, and the /metrics
+// handler.
 //
 // A *Metrics exists only when -metrics-address is set. Every method is safe
 // on a nil *Metrics and then does nothing, so callers wire the hooks
