@@ -11,8 +11,9 @@ import (
 	"github.com/eprgo/package-registry/apmlite/apmlitetest"
 )
 
-// TestAPMInitFailure: an invalid ELASTIC_APM_* value stops the start-up at
-// step 5 with a standard-logger line and exit 1 (operations.md §1.1).
+// TestAPMInitFailure: an invalid ELASTIC_APM_* value stops the start-up
+// before the structured logger exists, so with a standard-logger line, and
+// exit 1, as upstream's.
 func TestAPMInitFailure(t *testing.T) {
 	tests := []struct {
 		env  map[string]string
@@ -29,8 +30,8 @@ func TestAPMInitFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stdout, stderr strings.Builder
-		// -log-type is invalid too: APM (step 5) is checked before the
-		// logger (step 6).
+		// -log-type is invalid too: APM is checked before the logger is
+		// built.
 		code := run(context.Background(), []string{"epr", "-log-type", "nope"}, envFunc(tt.env), &stdout, &stderr)
 		lines := normalize(t, stderr.String())
 		if code != 1 || len(lines) != 1 || lines[0] != tt.want {

@@ -323,7 +323,7 @@ func TestWatcherInBinary(t *testing.T) {
 
 // TestTLSVersions: without -tls-min-version a TLS 1.1 client is refused
 // and TLS 1.2 is accepted, over HTTP/2; -tls-min-version 1.1 lets TLS 1.1
-// in (operations.md §4.2).
+// in (docs/operations.md, "TLS").
 func TestTLSVersions(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "config.yml"), nil, 0o644); err != nil {
@@ -377,7 +377,7 @@ func TestTLSVersions(t *testing.T) {
 
 // TestShutdownCompletesInFlightDownload: SIGTERM closes the listener at
 // once, but a download in progress runs to its end before the process
-// exits 0 (operations.md §1.3).
+// exits 0 (docs/operations.md, "Start-up, readiness and shutdown").
 func TestShutdownCompletesInFlightDownload(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "packages")

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,52 +72,37 @@ func TestRunInProcess(t *testing.T) {
 	}
 }
 
-func TestAsStartupFailure(t *testing.T) {
-	cause := errors.New("failed to prepare fake storage server: index file must contain some package entries")
-	tests := []struct {
-		name    string
-		err     error
-		message string
-		cause   string
-	}{
-		{
-			name:    "typed",
-			err:     &startupFailure{Message: "failed to initialize storage indexer", Err: cause},
-			message: "failed to initialize storage indexer",
-			cause:   cause.Error(),
-		},
-		{
-			name:    "typed, wrapped",
-			err:     fmt.Errorf("setup: %w", &startupFailure{Message: "m"}),
-			message: "m",
-		},
-		{
-			name:    "message: %w",
-			err:     fmt.Errorf("failed to initialize fake GCS server: %w", cause),
-			message: "failed to initialize fake GCS server",
-			cause:   cause.Error(),
-		},
-		{
-			name:    "plain",
-			err:     errors.New("EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server."),
-			message: "EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server.",
-		},
-		{
-			name:    "wrapped without the usual separator",
-			err:     fmt.Errorf("%w (while starting)", cause),
-			message: cause.Error() + " (while starting)",
-		},
+// TestRunStopsEveryListener: the metrics and profiler listeners are
+// servers of their own, shut down with the main one when run stops, so an
+// in-process run leaves no port open.
+func TestRunStopsEveryListener(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(config, []byte("package_paths: []\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := asStartupFailure(tt.err)
-			got := ""
-			if f.Err != nil {
-				got = f.Err.Error()
-			}
-			if f.Message != tt.message || got != tt.cause {
-				t.Errorf("got (%q, %q), want (%q, %q)", f.Message, got, tt.message, tt.cause)
-			}
-		})
+	metricsAddr, pprofAddr := freePort(t), freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done, stderr, addr := runServing(t, ctx, envFunc(nil), "-config", config, "-feature-proxy-mode",
+		"-metrics-address", metricsAddr, "-httpprof", pprofAddr)
+	urls := []string{
+		"http://" + addr + "/health",
+		"http://" + metricsAddr + "/metrics",
+		"http://" + pprofAddr + "/debug/pprof/cmdline",
+	}
+	for _, u := range urls {
+		if resp, err := httpGet(u); err != nil || resp.status != 200 {
+			t.Fatalf("%s before the stop: %v, %v", u, resp, err)
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("run returned %d:\n%s", code, stderr.String())
+	}
+	for _, u := range urls {
+		if _, err := httpGet(u); err == nil {
+			t.Errorf("%s still answers after run returned", u)
+		}
 	}
 }

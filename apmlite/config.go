@@ -30,6 +30,17 @@ const (
 	EnvMaxSpans         = "ELASTIC_APM_TRANSACTION_MAX_SPANS"
 )
 
+// EnvNames lists the variables ConfigFromEnv reads, so that the
+// configuration can take them from the environment in one read.
+func EnvNames() []string {
+	return []string{
+		EnvServerURL, EnvServiceName, EnvServiceNodeName, EnvEnvironment,
+		EnvSecretToken, EnvAPIKey, EnvSampleRate, EnvActive, EnvRecording,
+		EnvVerifyServerCert, EnvServerTimeout, EnvFlushInterval, EnvHostname,
+		EnvGlobalLabels, EnvMaxSpans,
+	}
+}
+
 // Defaults of the agents, used when a variable is unset or empty.
 const (
 	DefaultServerURL     = "http://localhost:8200"

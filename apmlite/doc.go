@@ -1,5 +1,6 @@
-// Package apmlite is the registry's Elastic APM instrumentation, written
-// against the APM Server intake v2 protocol with the standard library only.
+// Package apmlite is the registry's Elastic APM instrumentation
+// (docs/operations.md, "APM"), written against the APM Server intake v2
+// protocol with the standard library only.
 //
 // Why it exists: upstream EPR uses the Elastic APM Go agent
 // (go.elastic.co/apm/v2 with its gorilla, http and zap modules) and, for its

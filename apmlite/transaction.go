@@ -13,7 +13,8 @@ const (
 	OutcomeFailure = "failure"
 )
 
-// Transaction types used by the registry (operations.md §7).
+// Transaction types used by the registry; APM UIs group by them, so they
+// are upstream's.
 const (
 	TypeRequest       = "request"
 	TypeBackendInit   = "backend.init"

@@ -10,7 +10,8 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// Log field names of the trace context (operations.md §5.2).
+// Log field names of the trace context: ECS names, which Kibana uses to
+// link logs and traces.
 const (
 	FieldTraceID       = "trace.id"
 	FieldTransactionID = "transaction.id"

@@ -6,7 +6,8 @@ import (
 )
 
 // CacheTimeError reports the first route handler that upstream would fail
-// to build because its cache time is not > 0 (operations.md §1.2, §3.3).
+// to build because its cache time is not > 0; the router set-up reports it
+// as a fatal start-up error.
 // Handlers are built in a fixed order, so with several bad values the
 // first handler in that order is the one named.
 func (f *File) CacheTimeError() error {

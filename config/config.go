@@ -1,9 +1,13 @@
 // Package config is the registry's one configuration struct: command-line
-// flags, their EPR_* environment variables and the config file
-// (operations.md §1–§3). It is parsed and validated once, in main.
+// flags, their EPR_* environment variables, the other variables the
+// registry reads (APM, storage emulator, SQL indexer tuning) and the config
+// file (docs/configuration.md). Every variable is read once, through the
+// lookup function given to Load; nothing below this package reads the
+// process environment.
 package config
 
 import (
+	"io"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -17,9 +21,19 @@ const Version = "1.40.1"
 type Config struct {
 	Flags Flags
 	File  File
+	Env   Env
+
+	// LogOutput receives the logs (structured and standard-library ones);
+	// nil means os.Stderr. It is not configurable from outside: tests set
+	// it to capture what a run logs.
+	LogOutput io.Writer
+
+	// fileRead is set by ReadFile; Validate checks the file-dependent
+	// rules only after it.
+	fileRead bool
 }
 
-// Flags are the 27 upstream flags (operations.md §2.1).
+// Flags are the 27 upstream flags (docs/configuration.md, "Flags").
 type Flags struct {
 	Address                      string
 	AllowUnknownQueryParameters  bool
@@ -56,8 +70,8 @@ type Flags struct {
 	PackagePathsPollInterval time.Duration
 }
 
-// File is the config file (operations.md §3.2), after the EPR_SQL_INDEXER_*
-// overrides of §3.4.
+// File is the config file (docs/configuration.md, "Config file"), after
+// the EPR_SQL_INDEXER_* overrides.
 type File struct {
 	PackagePaths []string
 

@@ -6,36 +6,58 @@ import (
 	"time"
 )
 
-// applyEnvOverrides applies the EPR_SQL_INDEXER_* variables over the file
-// values (operations.md §3.4). They are read directly, not through the flag
-// mapping: set-but-empty means unset, and they are parsed on every start,
-// whatever indexer is enabled, so a malformed value is always fatal.
-func (f *File) applyEnvOverrides(lookupEnv LookupEnvFunc) error {
-	if lookupEnv == nil {
-		return nil
-	}
-	get := func(name string) (string, bool) {
-		v, ok := lookupEnv(name)
-		return v, ok && v != ""
-	}
-	if v, ok := get("EPR_SQL_INDEXER_DATABASE_FOLDER_PATH"); ok {
-		f.SQLIndexerDatabaseFolderPath = v
-	}
-	if err := envInt(get, "EPR_SQL_INDEXER_SEARCH_CACHE_SIZE", &f.SearchCacheSize); err != nil {
-		return err
-	}
-	if err := envDuration(get, "EPR_SQL_INDEXER_SEARCH_CACHE_TTL", &f.SearchCacheTTL); err != nil {
-		return err
-	}
-	if err := envInt(get, "EPR_SQL_INDEXER_CATEGORIES_CACHE_SIZE", &f.CategoriesCacheSize); err != nil {
-		return err
-	}
-	return envDuration(get, "EPR_SQL_INDEXER_CATEGORIES_CACHE_TTL", &f.CategoriesCacheTTL)
+// SQLOverrides are the EPR_SQL_INDEXER_* variables that override config
+// file values, as read: "" means unset (set-but-empty is ignored too).
+// They are parsed on every start, whatever indexer is enabled, so a
+// malformed value is always fatal.
+type SQLOverrides struct {
+	DatabaseFolderPath  string
+	SearchCacheSize     string
+	SearchCacheTTL      string
+	CategoriesCacheSize string
+	CategoriesCacheTTL  string
 }
 
-func envInt(get func(string) (string, bool), name string, dst *int) error {
-	v, ok := get(name)
-	if !ok {
+// ReadSQLOverrides reads the EPR_SQL_INDEXER_* overrides through
+// lookupEnv (nil: none set).
+func ReadSQLOverrides(lookupEnv LookupEnvFunc) SQLOverrides {
+	if lookupEnv == nil {
+		return SQLOverrides{}
+	}
+	get := func(name string) string {
+		v, _ := lookupEnv(name)
+		return v
+	}
+	return SQLOverrides{
+		DatabaseFolderPath:  get("EPR_SQL_INDEXER_DATABASE_FOLDER_PATH"),
+		SearchCacheSize:     get("EPR_SQL_INDEXER_SEARCH_CACHE_SIZE"),
+		SearchCacheTTL:      get("EPR_SQL_INDEXER_SEARCH_CACHE_TTL"),
+		CategoriesCacheSize: get("EPR_SQL_INDEXER_CATEGORIES_CACHE_SIZE"),
+		CategoriesCacheTTL:  get("EPR_SQL_INDEXER_CATEGORIES_CACHE_TTL"),
+	}
+}
+
+// apply sets the overridden values over the file values. The order of the
+// checks is upstream's: with several bad values the first one here is
+// reported.
+func (o SQLOverrides) apply(f *File) error {
+	if o.DatabaseFolderPath != "" {
+		f.SQLIndexerDatabaseFolderPath = o.DatabaseFolderPath
+	}
+	if err := envInt("EPR_SQL_INDEXER_SEARCH_CACHE_SIZE", o.SearchCacheSize, &f.SearchCacheSize); err != nil {
+		return err
+	}
+	if err := envDuration("EPR_SQL_INDEXER_SEARCH_CACHE_TTL", o.SearchCacheTTL, &f.SearchCacheTTL); err != nil {
+		return err
+	}
+	if err := envInt("EPR_SQL_INDEXER_CATEGORIES_CACHE_SIZE", o.CategoriesCacheSize, &f.CategoriesCacheSize); err != nil {
+		return err
+	}
+	return envDuration("EPR_SQL_INDEXER_CATEGORIES_CACHE_TTL", o.CategoriesCacheTTL, &f.CategoriesCacheTTL)
+}
+
+func envInt(name, v string, dst *int) error {
+	if v == "" {
 		return nil
 	}
 	n, err := strconv.Atoi(v)
@@ -46,9 +68,8 @@ func envInt(get func(string) (string, bool), name string, dst *int) error {
 	return nil
 }
 
-func envDuration(get func(string) (string, bool), name string, dst *time.Duration) error {
-	v, ok := get(name)
-	if !ok {
+func envDuration(name, v string, dst *time.Duration) error {
+	if v == "" {
 		return nil
 	}
 	d, err := time.ParseDuration(v)

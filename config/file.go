@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Config-file defaults (operations.md §3.2).
+// Config-file defaults (docs/configuration.md, "Config file").
 const (
 	DefaultCacheTimeIndex               = 10 * time.Second
 	DefaultCacheTimeSearch              = 10 * time.Minute
@@ -49,14 +49,14 @@ func (e *NotAvailableError) Error() string {
 }
 
 // LoadFile reads the config file at path (as given, relative to the working
-// directory), then applies the EPR_SQL_INDEXER_* overrides (§3.4).
+// directory), then applies the EPR_SQL_INDEXER_* overrides.
 //
 // A missing file gives *NotAvailableError. Every other error carries
 // upstream's error text (`reading config failed (path: …): …`,
 // `unpacking config failed (path: …): …` or `failed to parse
 // EPR_SQL_INDEXER_… environment variable: …`); upstream logs them under the
 // message "getting config".
-func LoadFile(path string, lookupEnv LookupEnvFunc) (File, error) {
+func LoadFile(path string, overrides SQLOverrides) (File, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return File{}, &NotAvailableError{Path: path}
 	}
@@ -68,15 +68,14 @@ func LoadFile(path string, lookupEnv LookupEnvFunc) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	if err := f.applyEnvOverrides(lookupEnv); err != nil {
+	if err := overrides.apply(&f); err != nil {
 		return File{}, err
 	}
 	return f, nil
 }
 
 // ParseFile decodes config-file content; source names it in error texts.
-// It follows what upstream's go-ucfg loader does without options
-// (operations.md §3.1): keys are literal strings ("cache_time.index" is one
+// It follows what upstream's go-ucfg loader does without options: keys are literal strings ("cache_time.index" is one
 // key, a nested cache_time map is just an unknown key), unknown keys are
 // ignored, an empty document means all defaults.
 func ParseFile(data []byte, source string) (File, error) {
@@ -183,4 +182,16 @@ func dedupe(paths []string) []string {
 		}
 	}
 	return out
+}
+
+// ReadFile reads the config file named by -config into c.File, with the
+// EPR_SQL_INDEXER_* overrides read by Load. Errors are those of LoadFile.
+func (c *Config) ReadFile() error {
+	f, err := LoadFile(c.Flags.ConfigPath, c.Env.SQLOverrides)
+	if err != nil {
+		return err
+	}
+	c.File = f
+	c.fileRead = true
+	return nil
 }

@@ -236,7 +236,7 @@ func writeFile(t *testing.T, name, content string) string {
 func TestLoadFileNotAvailable(t *testing.T) {
 	dir := t.TempDir()
 	for _, path := range []string{filepath.Join(dir, "missing.yml"), "", "no-such-config.yml"} {
-		_, err := LoadFile(path, nil)
+		_, err := LoadFile(path, SQLOverrides{})
 		var na *NotAvailableError
 		if !errors.As(err, &na) {
 			t.Errorf("LoadFile(%q) error = %v, want *NotAvailableError", path, err)
@@ -250,7 +250,7 @@ func TestLoadFileNotAvailable(t *testing.T) {
 
 func TestLoadFileDirectory(t *testing.T) {
 	dir := t.TempDir()
-	_, err := LoadFile(dir, nil)
+	_, err := LoadFile(dir, SQLOverrides{})
 	if err == nil || !strings.HasPrefix(err.Error(), "reading config failed (path: "+dir+"): ") {
 		t.Errorf("error = %v, want a reading error", err)
 	}
@@ -322,7 +322,7 @@ func TestLoadFileEnvOverrides(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := LoadFile(path, envMap(tt.env))
+			got, err := LoadFile(path, ReadSQLOverrides(envMap(tt.env)))
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err {
 					t.Fatalf("error = %v, want %s", err, tt.err)
@@ -354,7 +354,7 @@ func TestShippedConfigFiles(t *testing.T) {
 		{"../config.docker.yml", []string{"/packages/package-registry"}},
 	}
 	for _, tt := range tests {
-		got, err := LoadFile(tt.path, nil)
+		got, err := LoadFile(tt.path, SQLOverrides{})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.path, err)
 		}

@@ -4,7 +4,7 @@ import "runtime/debug"
 
 // IsFIPSBuild reports whether the binary was built with GOFIPS140 (the Go
 // FIPS 140-3 module), which is how upstream detects FIPS builds
-// (operations.md §11.3).
+// (docs/operations.md, "TLS").
 func IsFIPSBuild() bool {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {

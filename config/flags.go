@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Flag defaults (operations.md §2.1).
+// Flag defaults (docs/configuration.md, "Flags").
 const (
 	DefaultAddress                     = "localhost:8080"
 	DefaultConfigPath                  = "config.yml"
@@ -104,7 +104,7 @@ func NewFlagSet(name string, f *Flags) *flag.FlagSet {
 }
 
 // EnvName is the environment variable that sets the flag named name:
-// EPR_ + the name upper-cased with '-' replaced by '_' (operations.md §2.2).
+// EPR_ + the name upper-cased with '-' replaced by '_', upstream's mapping.
 func EnvName(flagName string) string {
 	b := []byte("EPR_" + flagName)
 	for i := 4; i < len(b); i++ {

@@ -9,7 +9,8 @@ import (
 )
 
 // LookupEnvFunc reads an environment variable; os.LookupEnv in production.
-// Presence matters, not only the value (operations.md §2.2).
+// Presence matters, not only the value: a set-but-empty EPR_* variable
+// still sets its flag, as upstream's.
 type LookupEnvFunc func(name string) (string, bool)
 
 // EnvError lists every EPR_* variable whose value its flag rejected, in

@@ -5,7 +5,7 @@ package config
 const DefaultServiceName = "package-registry"
 
 // ServiceName is the name reported by / and /index.json and in every log
-// line: ELASTIC_APM_SERVICE_NAME when set and non-empty (operations.md §4.4).
+// line: ELASTIC_APM_SERVICE_NAME when set and non-empty, as upstream's.
 func ServiceName(lookupEnv LookupEnvFunc) string {
 	if lookupEnv != nil {
 		if v, ok := lookupEnv("ELASTIC_APM_SERVICE_NAME"); ok && v != "" {
@@ -16,7 +16,7 @@ func ServiceName(lookupEnv LookupEnvFunc) string {
 }
 
 // ServiceEnvironment is ELASTIC_APM_ENVIRONMENT, logged as
-// service.environment when non-empty, even without APM (operations.md §4.5).
+// service.environment when non-empty, even without APM, as upstream's.
 func ServiceEnvironment(lookupEnv LookupEnvFunc) string {
 	if lookupEnv == nil {
 		return ""

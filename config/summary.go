@@ -8,7 +8,8 @@ import (
 )
 
 // LogEffective logs the effective configuration, one info line each, in
-// upstream's order and wording (operations.md §3.5).
+// upstream's order and wording: operators and the conformance kit compare
+// them.
 func (c *Config) LogEffective(logger *zap.Logger) {
 	for _, line := range c.EffectiveLines() {
 		logger.Info(line)

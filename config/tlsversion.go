@@ -6,7 +6,7 @@ import (
 )
 
 // tlsVersionFlag is -tls-min-version: exactly "1.1", "1.2" or "1.3"
-// (operations.md §2.3). Its zero value means "unset" and prints as "", so
+// (upstream's accepted values). Its zero value means "unset" and prints as "", so
 // -help shows no default for it, like upstream.
 type tlsVersionFlag uint16
 

@@ -7,8 +7,24 @@ import (
 	"net/url"
 )
 
-// Validate runs the cross-flag checks of operations.md §2.4 in upstream's
-// order and returns the first failure; the texts are exact. fips says
+// Validate runs every cross-field check of the configuration. The flag
+// checks (Flags.Validate) come first; main runs Validate right after Load,
+// before -version, and their errors go to the standard logger. The checks
+// that need the config file run only once ReadFile has read it; the
+// application runs Validate again then and logs a failure as fatal with
+// the error text as message, as upstream.
+func (c *Config) Validate(fips bool) error {
+	if err := c.Flags.Validate(fips); err != nil {
+		return err
+	}
+	if c.fileRead && c.Flags.PackagePathsEnableWatcher && len(c.File.PackagePaths) == 0 {
+		return errors.New("no package paths configured, cannot enable watcher")
+	}
+	return nil
+}
+
+// Validate runs the cross-flag checks in upstream's order and returns the
+// first failure; the texts are upstream's, which scripts may match. fips says
 // whether this is a FIPS 140-3 build (IsFIPSBuild), which forbids TLS 1.1.
 func (f *Flags) Validate(fips bool) error {
 	if f.TLSMinVersion != 0 && (f.TLSCert == "" || f.TLSKey == "") {
@@ -49,7 +65,7 @@ func (f *Flags) Validate(fips bool) error {
 
 // TLSEnabled is true when the main listener serves TLS: only when both
 // files are given (with one of them alone upstream silently serves plain
-// HTTP, operations.md §2.4).
+// HTTP, as upstream does).
 func (f *Flags) TLSEnabled() bool {
 	return f.TLSCert != "" && f.TLSKey != ""
 }

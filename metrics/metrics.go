@@ -1,6 +1,7 @@
 // Package metrics is the registry's Prometheus instrumentation
-// (operations.md §6): the epr_* metrics, the HTTP middleware that labels
-// requests with their route template, and the /metrics listener.
+// (docs/operations.md, "Metrics"): the epr_* metrics, the HTTP middleware
+// that labels requests with their route template, and the /metrics
+// handler.
 //
 // A *Metrics exists only when -metrics-address is set. Every method is safe
 // on a nil *Metrics and then does nothing, so callers wire the hooks
@@ -69,7 +70,7 @@ func New() *Metrics {
 			Help:      "A counter for all the updates index of the cursor that finished successfully in the storage indexer.",
 		}),
 		// "error", singular, next to "success": upstream's asymmetry,
-		// kept because dashboards query these names (operations.md §15).
+		// kept because dashboards query these names.
 		updateError: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "storage_indexer_update_index_error_total",

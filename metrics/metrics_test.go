@@ -135,7 +135,7 @@ func TestInFlightGauge(t *testing.T) {
 }
 
 // TestMetricDescriptions pins names, types, help texts, label names and
-// buckets to upstream's (operations.md §6).
+// buckets to upstream's: dashboards built for upstream must keep working.
 func TestMetricDescriptions(t *testing.T) {
 	m := New()
 	// Vectors only show up once they have a child.

@@ -13,7 +13,7 @@ import (
 )
 
 // The emulator holds the index as revision 1, the GCS client reaches it
-// through STORAGE_EMULATOR_HOST, and new revisions can be uploaded with
+// through its endpoint option, and new revisions can be uploaded with
 // the JSON upload API, as dev/storage/publish.sh does.
 func TestEmulatorWithIndexer(t *testing.T) {
 	logger, logs := observedLogger()
@@ -28,8 +28,7 @@ func TestEmulatorWithIndexer(t *testing.T) {
 	if logs.FilterMessage("Create fake GCS server on random port").Len() != 1 {
 		t.Error("no creation log")
 	}
-	t.Setenv(EmulatorHostEnv, em.URL())
-	client, err := NewClient(context.Background(), logger)
+	client, err := NewClient(context.Background(), ClientOptions{EmulatorHost: em.URL(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

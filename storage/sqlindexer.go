@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -42,8 +41,13 @@ type SQLOptions struct {
 	Options
 	// DatabaseFolder is sql_indexer.database_folder_path.
 	DatabaseFolder string
-	// Getenv reads the batch-size variables; nil means os.Getenv.
-	Getenv func(string) string
+	// ReadBatchSize and InsertBatchSize are the values of
+	// EPR_SQL_INDEXER_READ_PACKAGES_BATCH_SIZE and
+	// EPR_SQL_INDEXER_DB_INSERT_BATCH_SIZE as read by the configuration;
+	// "" (or a value <= 0) means the default. A malformed value fails
+	// NewSQLIndexer, as upstream fails its start-up.
+	ReadBatchSize   string
+	InsertBatchSize string
 	// AfterSwap runs under the write lock right after a new index became
 	// current (the response caches are purged there).
 	AfterSwap func()
@@ -83,11 +87,7 @@ var _ indexer.Indexer = (*SQLIndexer)(nil)
 // NewSQLIndexer deletes any previous database files in the folder and
 // creates both databases empty.
 func NewSQLIndexer(ctx context.Context, client *gcs.Client, opts SQLOptions) (*SQLIndexer, error) {
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	readBatch, err := batchSize(getenv, ReadBatchSizeEnv, defaultReadBatchSize)
+	readBatch, err := batchSize(opts.ReadBatchSize, ReadBatchSizeEnv, defaultReadBatchSize)
 	if err != nil {
 		return nil, err
 	}
@@ -100,15 +100,15 @@ func NewSQLIndexer(ctx context.Context, client *gcs.Client, opts SQLOptions) (*S
 		cursor:       initialSQLCursor,
 		deprecations: make(map[string]*packages.Deprecated),
 	}
-	if err := s.initDatabases(ctx, getenv); err != nil {
+	if err := s.initDatabases(ctx); err != nil {
 		return nil, fmt.Errorf("failed to initialize storage database: %w", err)
 	}
 	return s, nil
 }
 
-func (s *SQLIndexer) initDatabases(ctx context.Context, getenv func(string) string) error {
+func (s *SQLIndexer) initDatabases(ctx context.Context) error {
 	start := time.Now()
-	insertBatch, err := batchSize(getenv, InsertBatchSizeEnv, defaultInsertBatchSize)
+	insertBatch, err := batchSize(s.opts.InsertBatchSize, InsertBatchSizeEnv, defaultInsertBatchSize)
 	if err != nil {
 		return err
 	}
@@ -137,8 +137,7 @@ func (s *SQLIndexer) initDatabases(ctx context.Context, getenv func(string) stri
 
 // batchSize reads a batch-size variable: used only when non-empty, an
 // integer, and the default when ≤ 0.
-func batchSize(getenv func(string) string, name string, def int) (int, error) {
-	v := getenv(name)
+func batchSize(v, name string, def int) (int, error) {
 	if v == "" {
 		return def, nil
 	}

@@ -43,9 +43,10 @@ func newTestSQLIndexer(t *testing.T, f *fakeGCS, o sqlTestOptions) *testSQLIndex
 			Logger:        logger,
 			Metrics:       m.hooks(),
 		},
-		DatabaseFolder: o.folder,
-		Getenv:         func(k string) string { return o.env[k] },
-		AfterSwap:      o.afterSwap,
+		DatabaseFolder:  o.folder,
+		ReadBatchSize:   o.env[ReadBatchSizeEnv],
+		InsertBatchSize: o.env[InsertBatchSizeEnv],
+		AfterSwap:       o.afterSwap,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -158,8 +159,9 @@ func TestSQLIndexerCreationErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := NewSQLIndexer(context.Background(), f.client, SQLOptions{
-				DatabaseFolder: c.folder,
-				Getenv:         func(k string) string { return c.env[k] },
+				DatabaseFolder:  c.folder,
+				ReadBatchSize:   c.env[ReadBatchSizeEnv],
+				InsertBatchSize: c.env[InsertBatchSizeEnv],
 			})
 			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 				t.Fatalf("got  %v\nwant %s", err, c.want)
@@ -182,7 +184,7 @@ func TestBatchSize(t *testing.T) {
 		{"abc", 0, true},
 	}
 	for _, c := range cases {
-		got, err := batchSize(func(string) string { return c.value }, ReadBatchSizeEnv, 2000)
+		got, err := batchSize(c.value, ReadBatchSizeEnv, 2000)
 		if got != c.want || (err != nil) != c.wantErr {
 			t.Errorf("%q: got %d, %v", c.value, got, err)
 		}

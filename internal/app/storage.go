@@ -1,8 +1,7 @@
-package main
+package app
 
 import (
 	"context"
-	"os"
 
 	gcs "cloud.google.com/go/storage"
 	"go.uber.org/zap"
@@ -30,12 +29,14 @@ type storageSetup struct {
 var _ server.ResponseCache = (*storage.ResponseCache)(nil)
 
 // setupStorage builds the storage side of the registry from the config
-// (operations.md §1.1 steps 12–13, §8.4–§8.7). useEmulator is false in
-// dry-run mode (upstream quirk: EPR_EMULATOR_INDEX_PATH is ignored there).
-// Its errors are *startupFailure values carrying the fatal messages of
-// operations.md §1.2; whatever was started is released before returning
-// one. metrics receives the indexers' measurements (nil: metrics off);
-// tracer records the index polls (nil: APM off).
+// (docs/storage_indexers.md): the in-process emulator when
+// EPR_EMULATOR_INDEX_PATH is set, the SQL indexer's response caches, and
+// the storage or SQL storage indexer. useEmulator is false in dry-run mode
+// (upstream quirk: EPR_EMULATOR_INDEX_PATH is ignored there). Its errors
+// are *StartupError values with upstream's fatal messages; whatever was
+// started is released before returning one. metrics receives the
+// indexers' measurements (nil: metrics off); tracer records the index
+// polls (nil: APM off).
 func setupStorage(ctx context.Context, cfg *config.Config, logger *zap.Logger, useEmulator bool, metrics *storage.Metrics, tracer *apmlite.Tracer) (setup *storageSetup, err error) {
 	flags := cfg.Flags
 	var closers []func()
@@ -52,13 +53,19 @@ func setupStorage(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 	setup = &storageSetup{Close: closeAll}
 
 	bucket := flags.StorageIndexerBucketInternal
-	if indexPath := os.Getenv(storage.EmulatorIndexPathEnv); useEmulator && indexPath != "" {
-		emulator, err := startEmulator(flags, indexPath, logger)
+	// The GCS client goes to STORAGE_EMULATOR_HOST when set, else to the
+	// in-process emulator when one is started, else to Google.
+	emulatorHost := cfg.Env.StorageEmulatorHost
+	if indexPath := cfg.Env.EmulatorIndexPath; useEmulator && indexPath != "" {
+		emulator, err := startEmulator(cfg, indexPath, logger)
 		if err != nil {
 			return nil, err
 		}
 		closers = append(closers, emulator.Stop)
 		bucket = storage.EmulatorBucket
+		if emulatorHost == "" {
+			emulatorHost = emulator.URL()
+		}
 	}
 
 	var searchCache, categoriesCache *storage.ResponseCache
@@ -79,9 +86,11 @@ func setupStorage(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 		Metrics:       metrics,
 		Tracer:        tracer,
 	}
+	clientOpts := storage.ClientOptions{EmulatorHost: emulatorHost, Logger: logger}
 	switch {
 	case flags.FeatureStorageIndexer:
-		client, err := newStorageClient(ctx, logger, "failed to initialize storage indexer")
+		const failed = "failed to initialize storage indexer"
+		client, err := newStorageClient(ctx, clientOpts, failed)
 		if err != nil {
 			return nil, err
 		}
@@ -94,54 +103,51 @@ func setupStorage(ctx context.Context, cfg *config.Config, logger *zap.Logger, u
 			Incremental: flags.FeatureIncrementalUpdates,
 		})
 	case flags.FeatureSQLStorageIndexer:
+		const failed = "failed to initialize SQL storage indexer"
 		logger.Warn("Technical preview: SQL storage indexer is an experimental feature and it may be unstable.")
-		client, err := newStorageClient(ctx, logger, "failed to initialize SQL storage indexer")
+		client, err := newStorageClient(ctx, clientOpts, failed)
 		if err != nil {
 			return nil, err
 		}
 		closers = append(closers, func() { client.Close() })
 		idx, err := storage.NewSQLIndexer(ctx, client, storage.SQLOptions{
-			Options:        opts,
-			DatabaseFolder: cfg.File.SQLIndexerDatabaseFolderPath,
-			AfterSwap:      storage.PurgeHook(logger, searchCache, categoriesCache),
+			Options:         opts,
+			DatabaseFolder:  cfg.File.SQLIndexerDatabaseFolderPath,
+			ReadBatchSize:   cfg.Env.SQLReadBatchSize,
+			InsertBatchSize: cfg.Env.SQLInsertBatchSize,
+			AfterSwap:       storage.PurgeHook(logger, searchCache, categoriesCache),
 		})
 		if err != nil {
-			return nil, &startupFailure{Message: "failed to initialize SQL storage indexer", Err: err}
+			return nil, failure(failed, err)
 		}
 		setup.Indexer = idx
 	}
 	return setup, nil
 }
 
-// startEmulator starts the in-process fake GCS server of operations.md §8.7
-// and points the GCS client at it.
-func startEmulator(flags config.Flags, indexPath string, logger *zap.Logger) (*storage.Emulator, error) {
+// startEmulator starts the in-process fake GCS server that serves the
+// index file at indexPath (docs/storage_indexers.md, "Trying it locally").
+// It listens on STORAGE_EMULATOR_HOST when that is set.
+func startEmulator(cfg *config.Config, indexPath string, logger *zap.Logger) (*storage.Emulator, error) {
+	flags := cfg.Flags
 	if !flags.FeatureStorageIndexer && !flags.FeatureSQLStorageIndexer {
-		return nil, &startupFailure{Message: "EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server."}
+		return nil, failure("EPR_EMULATOR_INDEX_PATH environment variable is set, but feature-storage-indexer or feature-sql-storage-indexer are not enabled. Please enable one of them to use the fake GCS server.", nil)
 	}
 	if b := flags.StorageIndexerBucketInternal; b != "" && b != storage.EmulatorBucket {
-		return nil, &startupFailure{Message: "EPR_EMULATOR_INDEX_PATH environment variable is set, but storage-indexer-bucket-internal is already set to a different value. Please remove the flag or set it to the fake GCS server bucket " + storage.EmulatorBucket}
+		return nil, failure("EPR_EMULATOR_INDEX_PATH environment variable is set, but storage-indexer-bucket-internal is already set to a different value. Please remove the flag or set it to the fake GCS server bucket "+storage.EmulatorBucket, nil)
 	}
-	host := os.Getenv(storage.EmulatorHostEnv)
-	emulator, err := storage.StartEmulator(indexPath, host, logger)
+	emulator, err := storage.StartEmulator(indexPath, cfg.Env.StorageEmulatorHost, logger)
 	if err != nil {
-		return nil, &startupFailure{Message: "failed to initialize fake GCS server", Err: err}
-	}
-	if host == "" {
-		// The GCS client finds the emulator through this variable.
-		if err := os.Setenv(storage.EmulatorHostEnv, emulator.URL()); err != nil {
-			emulator.Stop()
-			return nil, &startupFailure{Message: "failed to initialize fake GCS server", Err: err}
-		}
+		return nil, failure("failed to initialize fake GCS server", err)
 	}
 	logger.Info("Using fake storage server for indexer", zap.String("URL", emulator.URL()))
 	return emulator, nil
 }
 
-func newStorageClient(ctx context.Context, logger *zap.Logger, failure string) (*gcs.Client, error) {
-	client, err := storage.NewClient(ctx, logger)
+func newStorageClient(ctx context.Context, opts storage.ClientOptions, failed string) (*gcs.Client, error) {
+	client, err := storage.NewClient(ctx, opts)
 	if err != nil {
-		return nil, &startupFailure{Message: failure, Err: err}
+		return nil, failure(failed, err)
 	}
 	return client, nil
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -10,8 +10,9 @@ import (
 )
 
 // startWatcher starts the package-path watcher when
-// -package-paths-enable-watcher is set (operations.md §8.3.1, improved:
-// recursive, with an optional polling fallback). It returns nil otherwise.
+// -package-paths-enable-watcher is set (docs/operations.md, "Watching the
+// package folders"; unlike upstream's it is recursive and can poll). It
+// returns nil otherwise.
 func startWatcher(ctx context.Context, cfg *config.Config, logger *zap.Logger, reg *registry) *indexer.Watcher {
 	enabled := cfg.Flags.PackagePathsEnableWatcher
 	logger.Debug("Watching package paths for changes", zap.Bool("enabled", enabled))
@@ -30,8 +31,8 @@ func startWatcher(ctx context.Context, cfg *config.Config, logger *zap.Logger, r
 		Logger:       logger,
 		Tracer:       reg.tracer,
 		// Upstream leaves epr_number_indexed_packages at its start-up
-		// value after a reload (operations.md §15.7); here it follows the
-		// packages actually served.
+		// value after a reload; here it follows the packages actually
+		// served.
 		OnUpdate: func(indexer.Rescanner) {
 			if reg.metrics == nil {
 				return

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,10 +35,10 @@ func storageTestConfig(t *testing.T) *config.Config {
 	}
 }
 
-// The emulator's fatal conditions (operations.md §1.2) come back as
-// startup failures with upstream's messages.
+// The emulator's fatal conditions come back as start-up errors with
+// upstream's messages, which operators match.
 func TestSetupStorageFailures(t *testing.T) {
-	index := filepath.Join("storage", "testdata", "index-a.json")
+	index := filepath.Join("..", "..", "storage", "testdata", "index-a.json")
 	cases := []struct {
 		name    string
 		env     map[string]string
@@ -63,7 +62,7 @@ func TestSetupStorageFailures(t *testing.T) {
 		},
 		{
 			name:    "emulator with an empty index",
-			env:     map[string]string{"EPR_EMULATOR_INDEX_PATH": filepath.Join("storage", "testdata", "index-empty.json")},
+			env:     map[string]string{"EPR_EMULATOR_INDEX_PATH": filepath.Join("..", "..", "storage", "testdata", "index-empty.json")},
 			flags:   func(f *config.Flags) { f.FeatureSQLStorageIndexer = true },
 			message: "failed to initialize fake GCS server",
 			err:     "failed to prepare fake storage server: failed to prepare server objects: index file must contain some package entries",
@@ -86,15 +85,13 @@ func TestSetupStorageFailures(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv("STORAGE_EMULATOR_HOST", "")
-			for k, v := range c.env {
-				t.Setenv(k, v)
-			}
 			cfg := storageTestConfig(t)
+			cfg.Env = config.ReadEnv(config.Vars(c.env).Lookup)
 			if c.flags != nil {
 				c.flags(&cfg.Flags)
 			}
 			setup, err := setupStorage(context.Background(), cfg, zap.NewNop(), true, nil, nil)
-			var f *startupFailure
+			var f *StartupError
 			if !errors.As(err, &f) {
 				t.Fatalf("got %v, %v", setup, err)
 			}
@@ -107,8 +104,9 @@ func TestSetupStorageFailures(t *testing.T) {
 
 // Dry runs ignore EPR_EMULATOR_INDEX_PATH entirely.
 func TestSetupStorageWithoutEmulator(t *testing.T) {
-	t.Setenv("EPR_EMULATOR_INDEX_PATH", "/does/not/exist.json")
-	setup, err := setupStorage(context.Background(), storageTestConfig(t), zap.NewNop(), false, nil, nil)
+	cfg := storageTestConfig(t)
+	cfg.Env.EmulatorIndexPath = "/does/not/exist.json"
+	setup, err := setupStorage(context.Background(), cfg, zap.NewNop(), false, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,9 +137,11 @@ func TestSetupStorageWithEmulator(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			// The GCS library reads the variable itself: it must not be
+			// what finds the emulator here.
 			t.Setenv("STORAGE_EMULATOR_HOST", "")
-			t.Setenv("EPR_EMULATOR_INDEX_PATH", filepath.Join("storage", "testdata", "index-a.json"))
 			cfg := storageTestConfig(t)
+			cfg.Env.EmulatorIndexPath = filepath.Join("..", "..", "storage", "testdata", "index-a.json")
 			cfg.Flags.StorageEndpoint = endpoint.URL + "/"
 			c.flags(&cfg.Flags)
 			setup, err := setupStorage(context.Background(), cfg, zap.NewNop(), true, nil, nil)
@@ -149,8 +149,10 @@ func TestSetupStorageWithEmulator(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer setup.Close()
-			if host := os.Getenv("STORAGE_EMULATOR_HOST"); !strings.HasPrefix(host, "http://127.0.0.1:") {
-				t.Errorf("STORAGE_EMULATOR_HOST = %q", host)
+			// The client is pointed at the emulator by an option; nothing
+			// is set in the process environment.
+			if host := os.Getenv("STORAGE_EMULATOR_HOST"); host != "" {
+				t.Errorf("STORAGE_EMULATOR_HOST set to %q", host)
 			}
 			if (setup.SearchCache != nil) != c.caches || (setup.CategoriesCache != nil) != c.caches {
 				t.Errorf("caches: %v, %v", setup.SearchCache, setup.CategoriesCache)

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"io"
@@ -6,34 +6,11 @@ import (
 	"time"
 )
 
-// Timeouts of the main server. Upstream sets none, so a client can hold a
-// connection (and a goroutine) forever by sending headers slowly or by not
-// reading its answer. They are chosen so that no legitimate client, even a
-// slow one downloading a large package, is cut off (docs/operations.md,
-// "Timeouts").
-const (
-	// readHeaderTimeout bounds the wait for the request headers
-	// (slowloris).
-	readHeaderTimeout = 10 * time.Second
-	// readTimeout bounds reading a whole request. The API reads no bodies,
-	// so this only limits clients that trickle one in.
-	readTimeout = time.Minute
-	// idleTimeout closes keep-alive connections with no request.
-	idleTimeout = 2 * time.Minute
-	// writeStallTimeout closes a connection whose client has not accepted
-	// any response data for this long. It is a timeout on progress, not on
-	// the whole response: http.Server's WriteTimeout would be an absolute
-	// deadline, which a large zip over a slow link can always exceed.
-	writeStallTimeout = time.Minute
-)
-
-// hardenServer applies the timeouts above to the main server.
-func hardenServer(srv *http.Server) {
-	srv.ReadHeaderTimeout = readHeaderTimeout
-	srv.ReadTimeout = readTimeout
-	srv.IdleTimeout = idleTimeout
-	srv.Handler = withWriteStallTimeout(srv.Handler, writeStallTimeout)
-}
+// writeStallTimeout closes a connection whose client has not accepted any
+// response data for this long. It is a timeout on progress, not on the
+// whole response: http.Server's WriteTimeout would be an absolute deadline,
+// which a large zip over a slow link can always exceed.
+const writeStallTimeout = time.Minute
 
 // writeChunk is the most data written under one deadline, so a client is
 // dropped only when it reads less than 128 KiB in 3/4 of writeStallTimeout

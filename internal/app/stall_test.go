@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -152,16 +152,5 @@ func TestStallWriterKeepsWriterFeatures(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(got, body[1000:3001000]) {
 		t.Errorf("range: status %d, %d bytes", resp.StatusCode, len(got))
-	}
-}
-
-func TestHardenServer(t *testing.T) {
-	srv := &http.Server{Handler: http.NotFoundHandler()}
-	hardenServer(srv)
-	if srv.ReadHeaderTimeout != readHeaderTimeout || srv.ReadTimeout != readTimeout || srv.IdleTimeout != idleTimeout {
-		t.Errorf("timeouts: header %v, read %v, idle %v", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.IdleTimeout)
-	}
-	if srv.WriteTimeout != 0 {
-		t.Errorf("WriteTimeout %v: an absolute write deadline cuts long downloads", srv.WriteTimeout)
 	}
 }
