@@ -11,6 +11,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/eprgo/package-registry/indexer/indexertest"
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -29,7 +30,7 @@ func loadAll(t *testing.T) packages.Packages {
 		if info, err := os.Stat(d); err != nil || !info.IsDir() {
 			continue
 		}
-		p, err := packages.LoadPackage(d, packages.LoadOptions{})
+		p, err := loader.Load(d, loader.Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", d, err)
 		}

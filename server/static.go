@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -56,7 +57,7 @@ func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Packag
 	if !validFileName(name) {
 		return errResourceNotFound
 	}
-	pfs, err := packages.NewPackageFS(p.BasePath, p.IsZip)
+	pfs, err := loader.NewPackageFS(p.BasePath, p.IsZip)
 	if err != nil {
 		return internalError(err)
 	}
