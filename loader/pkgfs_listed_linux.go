@@ -1,13 +1,15 @@
 package loader
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 	"time"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // On Linux the listing reads directories with their file descriptors:
@@ -28,7 +30,7 @@ type fdHandle struct {
 // component is not followed either: a package folder replaced meanwhile by
 // a link is listed the slow way, through os.Root.
 func openRootHandle(r *os.Root) (dirHandle, error) {
-	fd, err := openat(_AT_FDCWD, r.Name(), syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC)
+	fd, err := openat(unix.AT_FDCWD, r.Name(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
@@ -36,14 +38,14 @@ func openRootHandle(r *os.Root) (dirHandle, error) {
 	return fdHandle{fd: fd, name: r.Name(), buf: &buf}, nil
 }
 
-// _AT_FDCWD makes openat resolve a path from the working directory.
-const _AT_FDCWD = -100
-
+// entries lists the directory, without "." and "..". It reads until
+// getdents returns 0: one call can stop short of the end (seen on ext4
+// with a cold cache) and a single read would then lose entries.
 func (h fdHandle) entries() ([]dirent, error) {
 	var out []dirent
 	for {
-		n, err := syscall.ReadDirent(h.fd, *h.buf)
-		if err == syscall.EINTR {
+		n, err := unix.Getdents(h.fd, *h.buf)
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -52,7 +54,7 @@ func (h fdHandle) entries() ([]dirent, error) {
 		if n <= 0 {
 			break
 		}
-		if out, err = h.parse((*h.buf)[:n], out); err != nil {
+		if out, err = appendDirents(out, (*h.buf)[:n]); err != nil {
 			return nil, err
 		}
 	}
@@ -60,31 +62,35 @@ func (h fdHandle) entries() ([]dirent, error) {
 	return out, nil
 }
 
-// parse appends the entries of a getdents64 buffer, without "." and "..".
-func (h fdHandle) parse(b []byte, out []dirent) ([]dirent, error) {
-	const (
-		offReclen = unsafe.Offsetof(syscall.Dirent{}.Reclen)
-		offType   = unsafe.Offsetof(syscall.Dirent{}.Type)
-		offName   = unsafe.Offsetof(syscall.Dirent{}.Name)
-	)
-	for len(b) > int(offName) {
-		reclen := int(*(*uint16)(unsafe.Pointer(&b[offReclen])))
-		if reclen <= int(offName) || reclen > len(b) {
-			return out, syscall.EIO
+// The records getdents fills in are struct linux_dirent64 (getdents(2),
+// unix.Dirent): d_ino and d_off (8 bytes each), d_reclen (2), d_type (1),
+// then the NUL-terminated name, the same on every Linux architecture. The
+// type comes with the name, which is what spares a stat per entry.
+// unix.ParseDirent reads the same records but keeps only the names.
+const (
+	direntReclenOff = 16
+	direntTypeOff   = 18
+	direntNameOff   = 19
+)
+
+// appendDirents appends the entries of a getdents buffer, without "." and
+// "..".
+func appendDirents(out []dirent, b []byte) ([]dirent, error) {
+	for len(b) > direntNameOff {
+		reclen := int(binary.NativeEndian.Uint16(b[direntReclenOff:]))
+		if reclen <= direntNameOff || reclen > len(b) {
+			return out, unix.EIO
 		}
 		rec := b[:reclen]
 		b = b[reclen:]
-		name := rec[offName:]
-		for i, c := range name {
-			if c == 0 {
-				name = name[:i]
-				break
-			}
+		name := rec[direntNameOff:]
+		if i := bytes.IndexByte(name, 0); i >= 0 {
+			name = name[:i]
 		}
 		if string(name) == "." || string(name) == ".." {
 			continue
 		}
-		typ, err := direntType(rec[offType])
+		typ, err := direntType(rec[direntTypeOff])
 		if err != nil {
 			return out, err
 		}
@@ -96,19 +102,19 @@ func (h fdHandle) parse(b []byte, out []dirent) ([]dirent, error) {
 // direntType maps a d_type.
 func direntType(t byte) (fs.FileMode, error) {
 	switch t {
-	case syscall.DT_DIR:
+	case unix.DT_DIR:
 		return fs.ModeDir, nil
-	case syscall.DT_REG:
+	case unix.DT_REG:
 		return 0, nil
-	case syscall.DT_LNK:
+	case unix.DT_LNK:
 		return fs.ModeSymlink, nil
-	case syscall.DT_FIFO:
+	case unix.DT_FIFO:
 		return fs.ModeNamedPipe, nil
-	case syscall.DT_SOCK:
+	case unix.DT_SOCK:
 		return fs.ModeSocket, nil
-	case syscall.DT_CHR:
+	case unix.DT_CHR:
 		return fs.ModeDevice | fs.ModeCharDevice, nil
-	case syscall.DT_BLK:
+	case unix.DT_BLK:
 		return fs.ModeDevice, nil
 	}
 	// Unknown (file systems that do not fill d_type in): the caller
@@ -119,7 +125,7 @@ func direntType(t byte) (fs.FileMode, error) {
 var errUnknownType = errors.New("directory entry of unknown type")
 
 func (h fdHandle) sub(name string) (dirHandle, error) {
-	fd, err := openat(h.fd, name, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC)
+	fd, err := openat(h.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +133,7 @@ func (h fdHandle) sub(name string) (dirHandle, error) {
 }
 
 func (h fdHandle) open(name string) (fs.File, error) {
-	fd, err := openat(h.fd, name, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC)
+	fd, err := openat(h.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +146,7 @@ func (h fdHandle) open(name string) (fs.File, error) {
 type fdFile struct {
 	fd   int
 	name string
-	st   *syscall.Stat_t
+	st   *unix.Stat_t
 	data []byte // the content, once read
 	read bool
 	off  int
@@ -150,15 +156,15 @@ type fdFile struct {
 // loader refuses to parse anyway) are read as they are asked for.
 const maxPreload = 1 << 20
 
-func (f *fdFile) stat() (*syscall.Stat_t, error) {
+func (f *fdFile) stat() (*unix.Stat_t, error) {
 	if f.st == nil {
-		var st syscall.Stat_t
+		var st unix.Stat_t
 		for {
-			err := syscall.Fstat(f.fd, &st)
+			err := unix.Fstat(f.fd, &st)
 			if err == nil {
 				break
 			}
-			if err != syscall.EINTR {
+			if err != unix.EINTR {
 				return nil, &fs.PathError{Op: "stat", Path: f.name, Err: err}
 			}
 		}
@@ -203,9 +209,9 @@ func (f *fdFile) Read(p []byte) (int, error) {
 
 func (f *fdFile) readDirect(p []byte) (int, error) {
 	for {
-		n, err := syscall.Read(f.fd, p)
+		n, err := unix.Read(f.fd, p)
 		switch {
-		case err == syscall.EINTR:
+		case err == unix.EINTR:
 			continue
 		case err != nil:
 			return 0, &fs.PathError{Op: "read", Path: f.name, Err: err}
@@ -224,8 +230,8 @@ func readFD(fd, hint int) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
-		if err == syscall.EINTR {
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -242,7 +248,7 @@ func (f *fdFile) Close() error {
 	if f.fd < 0 {
 		return &fs.PathError{Op: "close", Path: f.name, Err: fs.ErrClosed}
 	}
-	err := syscall.Close(f.fd)
+	err := unix.Close(f.fd)
 	f.fd = -1
 	if err != nil {
 		return &fs.PathError{Op: "close", Path: f.name, Err: err}
@@ -253,14 +259,14 @@ func (f *fdFile) Close() error {
 // fdInfo is the file information of an fdFile.
 type fdInfo struct {
 	name string
-	st   *syscall.Stat_t
+	st   *unix.Stat_t
 }
 
 func (i fdInfo) Name() string { return i.name }
 func (i fdInfo) Size() int64  { return i.st.Size }
 func (i fdInfo) Mode() fs.FileMode {
 	m := fs.FileMode(i.st.Mode & 0o777)
-	if i.st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+	if i.st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		m |= fs.ModeDir
 	}
 	return m
@@ -271,15 +277,15 @@ func (i fdInfo) Sys() any           { return i.st }
 
 func openat(dirfd int, name string, flags int) (int, error) {
 	for {
-		fd, err := syscall.Openat(dirfd, name, flags, 0)
-		if err != syscall.EINTR {
+		fd, err := unix.Openat(dirfd, name, flags, 0)
+		if err != unix.EINTR {
 			return fd, err
 		}
 	}
 }
 
-func (h fdHandle) close() { syscall.Close(h.fd) }
+func (h fdHandle) close() { unix.Close(h.fd) }
 
 // notFoundErr is what os.Root reports for a missing name here; listedFS
 // answers it itself for names it knows are absent.
-var notFoundErr error = syscall.ENOENT
+var notFoundErr error = unix.ENOENT
