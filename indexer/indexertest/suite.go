@@ -3,6 +3,7 @@ package indexertest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -77,6 +78,7 @@ func Run(t *testing.T, newIndexer Factory) {
 		}
 		compareGolden(t, "search-all.golden", search)
 		compareGolden(t, "categories-pt.golden", cats)
+		checkRendered(t, search, cats)
 	})
 }
 
@@ -98,6 +100,48 @@ func compareGolden(t *testing.T, name string, got []byte) {
 	}
 	if !bytes.Equal(want, got) {
 		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
+	}
+}
+
+// checkRendered holds what the golden files must show, written from the
+// fixture by hand, so that rewriting them with -update-indexertest cannot
+// bless a wrong rendering: /search lists every version of the fixture, and
+// /categories counts the known package and template categories (not
+// "notacategory").
+func checkRendered(t *testing.T, search, cats []byte) {
+	t.Helper()
+	var items []struct{ Name, Version string }
+	if err := json.Unmarshal(search, &items); err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	var listed, want []string
+	for _, it := range items {
+		listed = append(listed, it.Name+"@"+it.Version)
+	}
+	for _, p := range fixture {
+		want = append(want, p.name+"@"+p.version)
+	}
+	sort.Strings(listed)
+	sort.Strings(want)
+	if strings.Join(listed, " ") != strings.Join(want, " ") {
+		t.Errorf("search lists %v, want every fixture version %v", listed, want)
+	}
+	var counts []struct {
+		ID    string `json:"id"`
+		Count int    `json:"count"`
+	}
+	if err := json.Unmarshal(cats, &counts); err != nil {
+		t.Fatalf("categories: %v", err)
+	}
+	var ids []string
+	for _, c := range counts {
+		if c.Count < 1 {
+			t.Errorf("category %s counted %d times", c.ID, c.Count)
+		}
+		ids = append(ids, c.ID)
+	}
+	if got, want := strings.Join(ids, " "), "aws custom monitoring security web"; got != want {
+		t.Errorf("categories %s, want %s", got, want)
 	}
 }
 
