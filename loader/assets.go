@@ -15,10 +15,10 @@ import (
 )
 
 // collectAssets lists the files of the package as URL paths, depth level by
-// depth level (package-model.md §4.10). Inside a level the order is the
-// file system's Glob order. The walk stops at the first level without any
-// match, which is why zips without directory entries can miss deep files
-// (quirk Q3). A directory whose name contains "-" fails the package.
+// depth level, as upstream lists them. Inside a level the order is the file
+// system's Glob order. The walk stops at the first level without any match,
+// which is why zips without directory entries can miss deep files (upstream does
+// the same). A directory whose name contains "-" fails the package.
 //
 // Entries that can never be served are left out with a warning instead of
 // failing the package (docs/security.md): names that are not valid UTF-8

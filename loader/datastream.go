@@ -12,7 +12,7 @@ import (
 )
 
 // dataStreamDirs lists the data stream directories: every <d> with a
-// data_stream/<d>/manifest.yml, in file system order (package-model.md §4.6).
+// data_stream/<d>/manifest.yml, in file system order.
 func dataStreamDirs(fsys PackageFS) ([]string, error) {
 	matches, err := fsys.Glob("data_stream/*/manifest.yml")
 	if err != nil {
@@ -90,7 +90,8 @@ func ingestPipelineDir(dir string) string {
 }
 
 // detectIngestPipeline sets the default pipeline and rejects pipeline
-// directories nothing refers to (§4.6). It runs even without validation.
+// directories nothing refers to. It runs even without validation, as
+// upstream's does.
 func detectIngestPipeline(fsys PackageFS, ds *packages.DataStream, dir string) error {
 	pipelines, err := fsys.Glob(ingestPipelineDir(dir) + "/*")
 	if err != nil {
@@ -105,7 +106,7 @@ func detectIngestPipeline(fsys PackageFS, ds *packages.DataStream, dir string) e
 	switch {
 	case ds.Elasticsearch != nil && ds.Elasticsearch.IngestPipelineName == "":
 		if hasDefault {
-			// This overwrites a legacy ingest_pipeline (quirk Q5).
+			// This overwrites a legacy ingest_pipeline, as upstream does.
 			ds.Elasticsearch.IngestPipelineName = "default"
 			ds.IngestPipeline = "default"
 		}

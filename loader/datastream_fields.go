@@ -8,7 +8,7 @@ import (
 )
 
 // requiredFields must be defined by every data stream, with these types
-// (package-model.md §4.6, data-stream validation step 4).
+// (checked by the data-stream validation, in this order).
 var requiredFields = []struct{ name, typ string }{
 	{"data_stream.type", "constant_keyword"},
 	{"data_stream.dataset", "constant_keyword"},

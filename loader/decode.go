@@ -8,11 +8,11 @@ import (
 )
 
 // decoder reads typed values out of a YAML tree (see yaml_tree.go) with the
-// coercion rules of upstream's configuration library (package-model.md
-// §4.1): scalars are converted to the target type, null means "not set",
-// unknown keys are ignored. The first error is kept and every later call is
-// a no-op, so decoding functions read as a flat list of fields in upstream's
-// field order, which is also the order in which errors are reported.
+// coercion rules of upstream's configuration library (go-ucfg): scalars are
+// converted to the target type, null means "not set", unknown keys are ignored.
+// The first error is kept and every later call is a no-op, so decoding functions
+// read as a flat list of fields in upstream's field order, which is also the
+// order in which errors are reported.
 type decoder struct {
 	err error
 }
@@ -226,8 +226,8 @@ func list[T any](d *decoder, n node, key string, fn func(*decoder, node) T) []T 
 }
 
 // freeForm converts a subtree into a JSON-ready value for fields typed
-// interface{} upstream (package-model.md §4.1 rules 8-9): an empty mapping
-// nested inside turns into null, everything else is kept as is.
+// interface{} upstream: an empty mapping nested inside turns into null,
+// everything else is kept as is.
 func freeForm(v any) any {
 	switch t := v.(type) {
 	case *yamlMap:

@@ -87,7 +87,7 @@ func decodeConditions(d *decoder, n node) *packages.Conditions {
 }
 
 // decodeDiscovery normalises a discovery without entries to nil: such an
-// object is not emitted (package-model.md §6.1).
+// object is not emitted in the package document.
 func decodeDiscovery(d *decoder, n node) *packages.Discovery {
 	o, ok := d.object(n, "discovery")
 	if !ok {
@@ -148,7 +148,7 @@ func decodeAgentPrivileges(d *decoder, n node) *packages.AgentPrivileges {
 }
 
 // decodePolicyTemplate reads a policy template. Its `vars` are not part of
-// the upstream model and are dropped (quirk Q8).
+// the upstream model and are dropped, as upstream drops them.
 func decodePolicyTemplate(d *decoder, n node) packages.PolicyTemplate {
 	var pt packages.PolicyTemplate
 	d.required(n, "name", &pt.Name)

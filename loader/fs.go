@@ -7,13 +7,14 @@ import (
 )
 
 // PackageFS gives access to the files of one local package, rooted at the
-// package root (package-model.md §3). Names are slash-separated and relative
-// to the root; nothing outside the package can be opened.
+// package root (the folder holding manifest.yml). Names are slash-separated and
+// relative to the root; nothing outside the package can be opened.
 type PackageFS interface {
 	Open(name string) (fs.File, error)
 	Stat(name string) (fs.FileInfo, error)
 	// Glob matches pattern (path.Match syntax) against every entry of the
-	// package, in the order of package-model.md §3.
+	// package: the order of the underlying listing (sorted for
+	// directories, archive order for zips), which the loader keeps.
 	Glob(pattern string) ([]string, error)
 	Close() error
 }

@@ -1,8 +1,8 @@
 package loader
 
-// ingestionMethods maps an input type to the ingestion method shown in
-// Kibana (package-model.md §4.7; upstream's ingestion_method.yml, 64 input
-// types). Keys are exact and case-sensitive.
+// ingestionMethods maps an input type to the ingestion method shown in Kibana
+// (upstream's ingestion_method.yml, 64 input types). Keys are exact and
+// case-sensitive.
 var ingestionMethods = func() map[string]string {
 	byMethod := map[string][]string{
 		"API": {

@@ -36,7 +36,7 @@ type Options struct {
 }
 
 // Load reads the package at basePath: a version directory, or a .zip
-// file when basePath ends in ".zip" (package-model.md §2–§5). The returned
+// file when basePath ends in ".zip". The returned
 // package has its Runtime initialised (BasePath, IsZip, parsed versions).
 //
 // Errors carry the cause only; the indexer adds the location prefix.
@@ -80,7 +80,8 @@ type packageLoad struct {
 	dataStreams map[string]*packages.DataStream
 }
 
-// load runs the steps of package-model.md §5.1 in order.
+// load runs upstream's loading steps in upstream's order, so that the first
+// error reported is the one upstream reports.
 func (l *packageLoad) load() (*packages.Package, error) {
 	data, err := readFile(l.fsys, "manifest.yml")
 	if err != nil {
@@ -168,7 +169,8 @@ func validRelease(r string) bool {
 	return r == "experimental" || r == "beta" || r == "ga"
 }
 
-// completePolicyTemplates derives the policy-template values (§5.1 step 6).
+// completePolicyTemplates derives the policy-template values (defaults,
+// image paths, readme, ingestion method).
 func (l *packageLoad) completePolicyTemplates(p *packages.Package) error {
 	for i := range p.PolicyTemplates {
 		pt := &p.PolicyTemplates[i]
@@ -182,7 +184,7 @@ func (l *packageLoad) completePolicyTemplates(p *packages.Package) error {
 			return err
 		}
 		// Input packages always take the table value, even when it is
-		// empty (§4.7, quirk Q14).
+		// empty, as upstream's loader does.
 		if p.Type == "input" && pt.Input != "" {
 			pt.IngestionMethod = ingestionMethod(pt.Input)
 		}
@@ -223,7 +225,7 @@ func (l *packageLoad) setReadme(p *packages.Package) error {
 	return nil
 }
 
-// setSignature looks for "<location>.sig" on local disk (§2.3). The
+// setSignature looks for "<location>.sig" on local disk. The
 // published path is built from name and version, not from the file name.
 func (l *packageLoad) setSignature(p *packages.Package) error {
 	_, err := os.Stat(filepath.Clean(l.location) + ".sig")
@@ -238,7 +240,7 @@ func (l *packageLoad) setSignature(p *packages.Package) error {
 }
 
 // dropUnknownCategories removes package-level categories missing from the
-// catalogue, with one warning each (§4.8). Policy-template categories are
+// catalogue, with one warning each. Policy-template categories are
 // left alone.
 func (l *packageLoad) dropUnknownCategories(p *packages.Package) {
 	if p.Categories == nil {

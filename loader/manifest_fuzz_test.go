@@ -30,7 +30,7 @@ var manifestSeeds = []string{
 // FuzzManifest parses and decodes a manifest the way the loader does:
 // whatever the bytes, it ends in an error or in a package that can be
 // initialised and rendered as JSON (an encoding error is allowed: upstream
-// answers 500 for such packages, quirk Q10).
+// answers 500 for such packages).
 func FuzzManifest(f *testing.F) {
 	for _, s := range manifestSeeds {
 		f.Add([]byte(s))

@@ -22,7 +22,7 @@ import (
 const maxZipEntrySize = 256 << 20
 
 // zipFS is the file system of a zip package, rooted at the directory that
-// holds manifest.yml (package-model.md §2.2).
+// holds manifest.yml (a zip may hold the package in a top folder).
 type zipFS struct {
 	file    *os.File
 	size    int64 // of the archive

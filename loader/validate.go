@@ -11,14 +11,14 @@ import (
 )
 
 // validatePackage is the package validation that
-// -disable-package-validation switches off (package-model.md §5.1 step 5),
+// -disable-package-validation switches off,
 // in upstream's order. The caller adds the " accessing config" suffix.
 func (l *packageLoad) validatePackage(p *packages.Package) error {
 	if p.FormatVersion == "" {
 		return fmt.Errorf("no format_version set: %v", p)
 	}
 	if _, err := semver.StrictNewVersion(p.FormatVersion); err != nil {
-		// Upstream reports this as a package version error (quirk Q7).
+		// Upstream reports this as a package version error; so do we.
 		return fmt.Errorf("invalid package version: %s, %w", p.FormatVersion, err)
 	}
 	version, err := semver.StrictNewVersion(p.Version)

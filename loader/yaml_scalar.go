@@ -9,7 +9,7 @@ import (
 
 // Manifests are read the way upstream reads them (go-ucfg over yaml.v2), so
 // plain scalars follow YAML 1.1 rather than the YAML 1.2 rules yaml.v3 would
-// apply (package-model.md §4.1 rule 1).
+// apply.
 
 // yaml11Literals are the plain scalars that resolve by exact spelling; other
 // spellings (e.g. "yES") stay strings, as in yaml.v2.

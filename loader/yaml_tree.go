@@ -12,9 +12,9 @@ import (
 
 // The YAML documents of a package are turned into a generic tree before
 // decoding: nil, bool, int64, uint64, float64, string, *yamlMap or []any.
-// Building the tree applies the upstream reading rules in one place
-// (package-model.md §4.1): YAML 1.1 scalars, merge keys, last duplicate key
-// wins, and dotted keys expanded into nested mappings at every depth.
+// Building the tree applies the upstream reading rules in one place (those of
+// go-ucfg over yaml.v2): YAML 1.1 scalars, merge keys, last duplicate key wins,
+// and dotted keys expanded into nested mappings at every depth.
 
 // yamlMap is a mapping after dotted-key expansion. Keys keep the order in
 // which they were first seen, which only matters for deterministic merges.
@@ -285,7 +285,7 @@ func isMergeKey(n *yaml.Node) bool {
 // upstream decoder reads the document into a string-keyed map). Deeper keys
 // must resolve to strings under YAML 1.1: `y`, `on`, `1`, `~`... make the
 // whole document fail with the configuration library's assertion, stack
-// trace included (quirk Q17).
+// trace included, as upstream reports it.
 func (b *treeBuilder) key(n *yaml.Node, top bool) (string, error) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias

@@ -53,7 +53,7 @@ var querySeeds = []string{
 }
 
 // FuzzParseSearchQuery: any query string gives either a filter or a
-// QueryError (the 400 of search.md §3), the same one every time, and the
+// QueryError (a 400 answer), the same one every time, and the
 // filter then runs over real packages and renders without panicking.
 func FuzzParseSearchQuery(f *testing.F) {
 	for _, s := range querySeeds {

@@ -39,7 +39,7 @@ type Runtime struct {
 
 // InitRuntime parses the values every package must have in a usable form:
 // the strict version, the Kibana and Agent constraints and the format
-// version (package-model.md §5.1 step 8, §8). It is used by every loader.
+// version, which the filters compare. It is used by every loader.
 func (p *Package) InitRuntime() error {
 	v, err := semver.StrictNewVersion(p.Version)
 	if err != nil {
@@ -91,7 +91,8 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalIndentJSON encodes a document the way every JSON route does:
-// two-space indentation, no HTML escaping, one trailing newline (api.md §9).
+// two-space indentation, no HTML escaping, one trailing newline, the bytes
+// upstream sends.
 func MarshalIndentJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
