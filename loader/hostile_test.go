@@ -28,9 +28,10 @@ import (
 
 const secret = "TOP SECRET, outside every package"
 
-// observedLogger records warnings for the assertions.
+// observedLogger records every log entry, of any level, for the
+// assertions (the loader logs warnings only).
 func observedLogger() (*zap.Logger, *observer.ObservedLogs) {
-	core, logs := observer.New(zapcore.WarnLevel)
+	core, logs := observer.New(zapcore.DebugLevel)
 	return zap.New(core), logs
 }
 

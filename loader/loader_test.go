@@ -8,10 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest/observer"
-
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -188,8 +184,8 @@ func TestLoadPackageUnknownCategories(t *testing.T) {
 		"manifest.yml": minimalManifest + "categories: [custom, nonexistent, web, Custom]\n" +
 			"policy_templates: [{name: a, title: b, description: c, categories: [compute]}]\n",
 	})
-	core, logs := observer.New(zapcore.DebugLevel)
-	p, err := Load(writePackageDir(t, "1.0.0", files), Options{Logger: zap.New(core)})
+	logger, logs := observedLogger()
+	p, err := Load(writePackageDir(t, "1.0.0", files), Options{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

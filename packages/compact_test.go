@@ -3,7 +3,6 @@ package packages_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -151,27 +150,19 @@ func searchJSON(t *testing.T, pkgs packages.Packages) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var items []struct{ Name, Version string }
-	if err := json.Unmarshal(out, &items); err != nil {
-		t.Fatalf("search answer is not a JSON list: %v", err)
-	}
-	var listed, given []string
-	for _, it := range items {
-		listed = append(listed, it.Name+"-"+it.Version)
-	}
+	given := make([]string, 0, len(pkgs))
 	for _, p := range pkgs {
-		given = append(given, p.Name+"-"+p.Version)
+		given = append(given, p.Name+"@"+p.Version)
 	}
-	slices.Sort(listed)
 	slices.Sort(given)
-	if !slices.Equal(listed, given) {
+	if listed := indexertest.SearchIDs(t, out); !slices.Equal(listed, given) {
 		t.Fatalf("search lists %v, given %v", listed, given)
 	}
 	return out
 }
 
-// categoriesJSON renders /categories and checks that it is a JSON list
-// with one entry per counted category.
+// categoriesJSON renders /categories and checks that it lists the counted
+// categories, in order.
 func categoriesJSON(t *testing.T, pkgs packages.Packages, includePolicyTemplates bool) []byte {
 	t.Helper()
 	counts := packages.CountCategories(pkgs, includePolicyTemplates)
@@ -179,15 +170,12 @@ func categoriesJSON(t *testing.T, pkgs packages.Packages, includePolicyTemplates
 	if err != nil {
 		t.Fatal(err)
 	}
-	var items []struct {
-		ID    string
-		Count int
+	counted := make([]string, 0, len(counts))
+	for _, c := range counts {
+		counted = append(counted, c.ID)
 	}
-	if err := json.Unmarshal(out, &items); err != nil {
-		t.Fatalf("categories answer is not a JSON list: %v", err)
-	}
-	if len(items) != len(counts) {
-		t.Fatalf("categories lists %d entries, %d counted", len(items), len(counts))
+	if listed := indexertest.CategoryIDs(t, out); !slices.Equal(listed, counted) {
+		t.Fatalf("categories lists %v, counted %v", listed, counted)
 	}
 	return out
 }
