@@ -1,3 +1,7 @@
+// Package loader reads a package from local disk into the model
+// (packages.Package): the package file systems (directory, zip, and the
+// listed view of a directory the loader uses), YAML decoding with its
+// limits, validation, and the cache shared by the packages of one load.
 package loader
 
 import (

@@ -1,3 +1,9 @@
+// Package packages is the registry's package model: the manifest and
+// package document types, the /search and /categories filters and query
+// parsing, their rendering, the package document and the compact form
+// kept in memory. It is pure: it reads no files and knows nothing of HTTP
+// or logging. Reading packages from disk is the loader package's job;
+// serving them is the server's.
 package packages
 
 // The types in this file are the package JSON model. Field order and
