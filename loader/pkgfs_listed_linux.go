@@ -67,6 +67,7 @@ func (h fdHandle) entries() ([]dirent, error) {
 // then the NUL-terminated name, the same on every Linux architecture. The
 // type comes with the name, which is what spares a stat per entry.
 // unix.ParseDirent reads the same records but keeps only the names.
+// TestDirentOffsetsMatchUnixDirent pins the offsets to unix.Dirent.
 const (
 	direntReclenOff = 16
 	direntTypeOff   = 18

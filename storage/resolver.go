@@ -23,8 +23,8 @@ type ResolverOptions struct {
 }
 
 // Resolver serves the artifacts, signatures and static files of storage
-// packages by relaying them from the public endpoint (operations.md
-// §8.5.1). It implements indexer.RemoteResolver.
+// packages by relaying them from the public endpoint, as upstream does. It
+// implements indexer.RemoteResolver.
 type Resolver struct {
 	packagesBase *url.URL // <endpoint>artifacts/packages/
 	staticBase   *url.URL // <endpoint>artifacts/static/
