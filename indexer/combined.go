@@ -10,7 +10,7 @@ import (
 )
 
 // Combined queries its members in order, the earlier one winning for the
-// same name and version (operations.md §8.1): storage, then zip, then
+// same name and version (upstream's precedence): storage, then zip, then
 // directory packages.
 type Combined []Indexer
 
@@ -72,7 +72,7 @@ func (c Combined) Get(ctx context.Context, opts *GetOptions) (packages.Packages,
 
 // LatestPerName keeps the highest version of each package name, by plain
 // semver precedence, ordered by name. On equal precedence the earlier entry
-// wins. This is the second selection stage across indexers (search.md §6);
+// wins. This is the second selection stage, across indexers;
 // proxy mode applies it to local+remote results too.
 func LatestPerName(pkgs packages.Packages) packages.Packages {
 	sorted := make(packages.Packages, len(pkgs))

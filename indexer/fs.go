@@ -43,7 +43,8 @@ type FileSystemIndexer struct {
 	generations atomic.Uint64
 
 	// deprecations is the never-cleared memory of the newest deprecation
-	// notice per package name (package-model.md §7.2, quirk Q12).
+	// notice per package name: upstream never forgets a notice either, so
+	// a deprecation outlives the removal of the version that declared it.
 	deprecationsMu sync.Mutex
 	deprecations   map[string]*packages.Deprecated
 	rescanMu       sync.Mutex
@@ -186,8 +187,8 @@ func (i *FileSystemIndexer) Get(ctx context.Context, opts *GetOptions) (packages
 	return opts.Filter.Apply(ctx, candidates)
 }
 
-// walkDirs finds `<root>/<any>/<strict semver>/` directories
-// (package-model.md §2.1).
+// walkDirs finds `<root>/<any>/<strict semver>/` directories: a package
+// folder holds one folder per package name, one per version inside it.
 func (i *FileSystemIndexer) walkDirs(root string) ([]string, error) {
 	var found []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

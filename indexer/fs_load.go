@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -64,7 +65,7 @@ func (i *FileSystemIndexer) load(ctx context.Context, fingerprints bool) (pkgs p
 	if reuse {
 		previous = i.current.Load().loaded
 	}
-	cache := packages.NewLoadCache()
+	cache := loader.NewCache()
 	interner := packages.NewInterner()
 	cands := make([]candidate, len(paths))
 	err = i.parallel(ctx, len(cands), func(n int) {
@@ -197,7 +198,7 @@ func (i *FileSystemIndexer) propagateDeprecations(served []*candidate) []*packag
 // their manifest's notice; one that propagation gives another notice is
 // read again, since its document shows the notice. Complete packages
 // (eprfull builds) just take it: they are not served yet.
-func (i *FileSystemIndexer) finish(c *candidate, notice *packages.Deprecated, cache *packages.LoadCache, in *packages.Interner) (*packages.Package, error) {
+func (i *FileSystemIndexer) finish(c *candidate, notice *packages.Deprecated, cache *loader.Cache, in *packages.Interner) (*packages.Package, error) {
 	if c.pkg.Doc == nil && !compactPackages {
 		c.pkg.Deprecated = notice
 		return c.pkg, nil
@@ -242,8 +243,8 @@ func sameDeprecation(a, b *packages.Deprecated) bool {
 	return *a.ReplacedBy == *b.ReplacedBy
 }
 
-func (i *FileSystemIndexer) loadOne(path string, cache *packages.LoadCache) (*packages.Package, error) {
-	opts := packages.LoadOptions{
+func (i *FileSystemIndexer) loadOne(path string, cache *loader.Cache) (*packages.Package, error) {
+	opts := loader.Options{
 		DisableValidation: i.opts.DisableValidation,
 		Logger:            i.logger,
 		Cache:             cache,
@@ -251,7 +252,7 @@ func (i *FileSystemIndexer) loadOne(path string, cache *packages.LoadCache) (*pa
 	if collect := i.onZipFiles; collect != nil {
 		opts.OnZipFiles = func(rel []string) { collect(path, rel) }
 	}
-	p, err := packages.LoadPackage(path, opts)
+	p, err := loader.Load(path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("loading package failed (path: %s): failed to create package from path %s: %w", path, path, err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// GetOptions selects what Get returns (operations.md §8.1).
+// GetOptions selects what Get returns.
 type GetOptions struct {
 	// Filter nil means every package, unfiltered.
 	Filter *packages.Filter

@@ -14,7 +14,7 @@ import (
 )
 
 // walkZips finds every valid zip archive under root, at any depth
-// (package-model.md §2.2), in filepath.WalkDir order. Walking a large tree
+// (as upstream finds them), in filepath.WalkDir order. Walking a large tree
 // and opening every archive is most of the zip indexer's load, so the
 // sub-trees of root's entries are walked on the indexer's workers; the
 // results, warnings included, are then put together in walk order, so the

@@ -16,7 +16,7 @@ import (
 
 // DefaultWatchDebounce is how long the watcher waits after the last change
 // before it rescans: upstream's 1 s, long enough for a `mv` or a small copy
-// to finish (operations.md §8.3.1).
+// to finish.
 const DefaultWatchDebounce = time.Second
 
 // Rescanner is a filesystem indexer the watcher can reload
@@ -50,7 +50,7 @@ type WatchOptions struct {
 	OnUpdate func(Rescanner)
 	// Tracer, when set (APM on), records each rescan as an
 	// "updateFSIndex" transaction of type backend.watcher
-	// (operations.md §7).
+	// (docs/operations.md).
 	Tracer *apmlite.Tracer
 
 	// pollOnly skips inotify (tests of the poller).

@@ -12,7 +12,7 @@ import (
 
 // TestWatcherRescansAreTransactions: with APM on, every rescan is an
 // "updateFSIndex" transaction of type backend.watcher; a failed one is a
-// failure whose log line carries its trace ids (operations.md §7).
+// failure whose log line carries its trace ids.
 func TestWatcherRescansAreTransactions(t *testing.T) {
 	apm := apmlitetest.NewServer(t)
 	tracer, err := apmlite.NewFromEnv(apm.Env(map[string]string{"ELASTIC_APM_FLUSH_INTERVAL": "10ms"}), "package-registry", "1.40.1")

@@ -12,7 +12,7 @@ import (
 // Zip hints save the zip indexer a second walk of the directory packages.
 //
 // The zip indexer walks every folder of the package paths for .zip files,
-// the inside of extracted packages included (operations.md §8.1), and the
+// the inside of extracted packages included (as upstream does), and the
 // directory indexer lists every one of those packages again to load it:
 // on a directory corpus the zip walk was a sixth of the start-up CPU. So,
 // at start, the directory indexer loads first (PreloadZipHints, called by

@@ -1,6 +1,6 @@
 package packages
 
-// Category is a known category id of the catalogue (search.md §12).
+// Category is a known category id of the catalogue, upstream's list.
 type Category struct {
 	ID     string
 	Title  string

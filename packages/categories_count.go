@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// CategoryCount is one element of the /categories answer (search.md §10.3).
+// CategoryCount is one element of the /categories answer (docs/api.md).
 type CategoryCount struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
@@ -15,7 +15,7 @@ type CategoryCount struct {
 }
 
 // CountCategories counts categories over the (newest-per-package) list, as
-// /categories does (search.md §10). The result is sorted by id.
+// /categories does. The result is sorted by id.
 func CountCategories(pkgs Packages, includePolicyTemplates bool) []CategoryCount {
 	counts := make(map[string]int)
 	for _, p := range pkgs {
@@ -36,10 +36,10 @@ func CountCategories(pkgs Packages, includePolicyTemplates bool) []CategoryCount
 	return out
 }
 
-// countPolicyTemplates adds the include_policy_templates counts of one
-// package (§10.2). A lone template without a categories key adds nothing;
-// otherwise every template counts the package categories once more, and a
-// template-only category counts the package once plus once per template.
+// countPolicyTemplates adds the include_policy_templates counts of one package,
+// with upstream's counting rules. A lone template without a categories key adds
+// nothing; otherwise every template counts the package categories once more, and
+// a template-only category counts the package once plus once per template.
 func countPolicyTemplates(p *Package, counts map[string]int) {
 	if len(p.PolicyTemplates) == 1 && !p.PolicyTemplates[0].HasCategories {
 		return
@@ -78,7 +78,7 @@ func newCategoryCount(id string, n int) CategoryCount {
 }
 
 // CategoriesJSON renders a /categories answer; unlike /search an empty
-// answer keeps its newline: "[]\n" (api.md §9).
+// answer keeps its newline: "[]\n", as upstream sends it.
 func CategoriesJSON(counts []CategoryCount) ([]byte, error) {
 	if len(counts) == 0 {
 		return []byte("[]\n"), nil

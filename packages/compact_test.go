@@ -5,12 +5,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"unsafe"
 
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/eprgo/package-registry/indexer/indexertest"
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -23,13 +25,21 @@ func loadAll(t *testing.T) packages.Packages {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dirs = append(dirs, "testdata/loader/full/1.2.3", "testdata/loader/input/0.3.0")
 	var pkgs packages.Packages
 	for _, d := range dirs {
 		if info, err := os.Stat(d); err != nil || !info.IsDir() {
 			continue
 		}
-		p, err := packages.LoadPackage(d, packages.LoadOptions{})
+		p, err := loader.Load(d, loader.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	// The loader's complete fixtures are named, not globbed: a missing one
+	// fails the test instead of being skipped.
+	for _, d := range []string{"../loader/testdata/loader/full/1.2.3", "../loader/testdata/loader/input/0.3.0"} {
+		p, err := loader.Load(d, loader.Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", d, err)
 		}
@@ -108,20 +118,66 @@ func TestCompactAnswersLikeTheCompletePackage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantSearch, _ := packages.SearchJSON(a)
-			gotSearch, _ := packages.SearchJSON(b)
+			// Every filter selects something, so that equal answers
+			// cannot be two empty lists.
+			if len(a) == 0 {
+				t.Fatal("the filter selects no package of the fixture")
+			}
+			if len(b) != len(a) {
+				t.Fatalf("%d compact packages selected, %d complete ones", len(b), len(a))
+			}
+			wantSearch := searchJSON(t, a)
+			gotSearch := searchJSON(t, b)
 			if !bytes.Equal(gotSearch, wantSearch) {
 				t.Errorf("search differs:\n%s\nwant:\n%s", gotSearch, wantSearch)
 			}
 			for _, pt := range []bool{false, true} {
-				want, _ := packages.CategoriesJSON(packages.CountCategories(a, pt))
-				got, _ := packages.CategoriesJSON(packages.CountCategories(b, pt))
+				want := categoriesJSON(t, a, pt)
+				got := categoriesJSON(t, b, pt)
 				if !bytes.Equal(got, want) {
 					t.Errorf("categories (templates %v) differ:\n%s\nwant:\n%s", pt, got, want)
 				}
 			}
 		})
 	}
+}
+
+// searchJSON renders /search and checks that it lists every package given,
+// by name and version (in its own order).
+func searchJSON(t *testing.T, pkgs packages.Packages) []byte {
+	t.Helper()
+	out, err := packages.SearchJSON(pkgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := make([]string, 0, len(pkgs))
+	for _, p := range pkgs {
+		given = append(given, p.Name+"@"+p.Version)
+	}
+	slices.Sort(given)
+	if listed := indexertest.SearchIDs(t, out); !slices.Equal(listed, given) {
+		t.Fatalf("search lists %v, given %v", listed, given)
+	}
+	return out
+}
+
+// categoriesJSON renders /categories and checks that it lists the counted
+// categories, in order.
+func categoriesJSON(t *testing.T, pkgs packages.Packages, includePolicyTemplates bool) []byte {
+	t.Helper()
+	counts := packages.CountCategories(pkgs, includePolicyTemplates)
+	out, err := packages.CategoriesJSON(counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := make([]string, 0, len(counts))
+	for _, c := range counts {
+		counted = append(counted, c.ID)
+	}
+	if listed := indexertest.CategoryIDs(t, out); !slices.Equal(listed, counted) {
+		t.Fatalf("categories lists %v, counted %v", listed, counted)
+	}
+	return out
 }
 
 // Equal values of different packages share memory; shared lists cannot be

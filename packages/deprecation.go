@@ -1,7 +1,7 @@
 package packages
 
 // PropagateDeprecations applies package-level deprecation the way every
-// indexer does after (re)indexing (search.md §8, package-model.md §7.2):
+// indexer does after (re)indexing:
 // per name, the notice of the highest version that declares one is
 // remembered in memory and set on every version of that name, replacing the
 // versions' own notices.

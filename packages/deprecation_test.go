@@ -19,11 +19,11 @@ func deprecations(pkgs packages.Packages) string {
 	return s
 }
 
-// search.md §8, package-model.md §7.2.
+// Deprecation notices spread over the versions of a name as indexers do it.
 func TestPropagateDeprecations(t *testing.T) {
 	memory := map[string]*packages.Deprecated{}
-	// Directory t of package-model.md §7.2: the highest deprecated version
-	// (1.1.0) wins over 1.0.0 and reaches the newer, undeprecated 1.2.0.
+	// The highest deprecated version (1.1.0) wins over 1.0.0 and reaches
+	// the newer, undeprecated 1.2.0.
 	pkgs := packages.Packages{
 		newPkg(t, "t", "1.2.0"),
 		newPkg(t, "t", "1.0.0", deprecated("1.0.0", "older")),
@@ -60,7 +60,7 @@ func TestPropagateDeprecations(t *testing.T) {
 	}
 }
 
-// §15.12 through the search pipeline.
+// Propagated deprecations through the search pipeline.
 func TestDeprecationInSearch(t *testing.T) {
 	got, err := fixtureA(t).search(t, "package=multiversion&all=true")
 	if err != nil {

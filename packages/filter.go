@@ -7,9 +7,9 @@ import (
 )
 
 // Filter selects package versions for /search, /categories and lookups
-// (search.md §4–§6). The zero value keeps the newest non-prerelease,
-// non-experimental version of every package; lookups of one exact version
-// set PackageName, PackageVersion, Prerelease and AllVersions.
+// (docs/api.md describes the parameters). The zero value keeps the newest
+// non-prerelease, non-experimental version of every package; lookups of one
+// exact version set PackageName, PackageVersion, Prerelease and AllVersions.
 type Filter struct {
 	AllVersions    bool
 	Category       string
@@ -23,7 +23,7 @@ type Filter struct {
 	SpecMin        *semver.Version
 	SpecMax        *semver.Version
 	Discovery      []DiscoveryFilter
-	Experimental   bool // legacy pipeline (search.md §5)
+	Experimental   bool // legacy pipeline: experimental=true
 }
 
 // DiscoveryFilter is one `discovery=<kind>:<list>` parameter.
@@ -42,7 +42,8 @@ func (e *QueryError) Error() string { return e.Msg }
 // per-version filters, newest-version selection, category filter with
 // policy-template pruning (standard or legacy mode). The input is not
 // modified; pruned packages are returned as copies. A nil filter keeps
-// everything. The only error is the spec comparison failure of §3.11.
+// everything. The only error is the spec comparison failure of a package
+// without a usable format_version (see matchSpec).
 func (f *Filter) Apply(ctx context.Context, pkgs Packages) (Packages, error) {
 	if f == nil {
 		return append(Packages(nil), pkgs...), nil

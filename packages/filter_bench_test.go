@@ -10,6 +10,7 @@ import (
 
 	"github.com/eprgo/package-registry/dev/bench/benchcorpus"
 	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -109,7 +110,7 @@ func BenchmarkLoadAndCompact(b *testing.B) {
 	in := packages.NewInterner()
 	b.ReportAllocs()
 	for b.Loop() {
-		p, err := packages.LoadPackage(path, packages.LoadOptions{})
+		p, err := loader.Load(path, loader.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,7 +2,8 @@ package packages
 
 import "slices"
 
-// filterCategory is the last pipeline step (search.md §3.3): keep versions
+// filterCategory is the last pipeline step, after the newest versions are
+// chosen, so that a category never brings back an older version: keep versions
 // whose own categories match, or whose policy templates match; the latter
 // are returned as copies with the templates pruned to exact matches.
 func filterCategory(pkgs Packages, category string) Packages {

@@ -11,10 +11,11 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// The fixtures of search.md §14, as Go values with only the fields the
-// filters, counts and projections look at. An "indexer" is a list of
-// packages; a fixture is the list of its indexers in server order (zip
-// files, then directories), because the two-stage selection of §6 matters.
+// Two fixtures of upstream-like package sets, as Go values with only the fields
+// the filters, counts and projections look at. An "indexer" is a list of
+// packages; a fixture is the list of its indexers in server order (zip files,
+// then directories), because the selection runs in two stages: newest per
+// indexer, then newest across indexers.
 
 type pkgOpt func(*packages.Package)
 
@@ -111,13 +112,13 @@ func discovery(fields, datasets []string) pkgOpt {
 // fixture is the packages of each indexer, in server order.
 type fixture [][]*packages.Package
 
-// indexed mimics what every indexer does after loading (search.md §8).
+// indexed mimics what every indexer does after loading (deprecations).
 func indexed(pkgs ...*packages.Package) []*packages.Package {
 	packages.PropagateDeprecations(pkgs, map[string]*packages.Deprecated{})
 	return pkgs
 }
 
-// fixtureA is upstream's development fixture (search.md §14): a zip indexer
+// fixtureA is upstream's development fixture: a zip indexer
 // holding example@1.0.1 and nodirentries, and a directory indexer with
 // everything else.
 func fixtureA(t testing.TB) fixture {
@@ -176,9 +177,9 @@ func fixtureA(t testing.TB) fixture {
 	return fixture{zip, dir}
 }
 
-// fixtureB is the custom set of search.md §14 (format_version 2.10.0,
+// fixtureB is a set written for the edge cases (format_version 2.10.0,
 // type integration unless noted). kib, depr and specpkg list `aws`, which
-// the /categories totals of §15.13 imply.
+// the /categories totals of TestCategoriesWorkedExamples imply.
 func fixtureB(t testing.TB) fixture {
 	aws := cats("aws")
 	zip := indexed(
@@ -216,7 +217,7 @@ func fixtureB(t testing.TB) fixture {
 }
 
 // query runs the filter over every indexer and combines the results as the
-// server does (search.md §6): concatenation in indexer order without
+// server does: concatenation in indexer order without
 // name+version duplicates, then plain newest selection unless all=true.
 func (fx fixture) query(t testing.TB, f *packages.Filter) (packages.Packages, error) {
 	t.Helper()

@@ -8,12 +8,12 @@ import (
 	"github.com/Masterminds/semver/v3"
 )
 
-// CanonicalKey renders everything the filter's answer depends on, in a
-// fixed form: two filters with the same key select the same packages from
-// the same index. It is how rendered answers are cached, so requests that
-// differ only in parameter order, repeated parameters, ignored or empty
-// parameters, or the spelling of a version ("8.1" and "8.1.0") share one
-// entry (search.md §2). Lists with set semantics (capabilities, discovery
+// CanonicalKey renders everything the filter's answer depends on, in a fixed
+// form: two filters with the same key select the same packages from the same
+// index. It is how rendered answers are cached, so requests that differ only in
+// parameter order, repeated parameters, ignored or empty parameters, or the
+// spelling of a version ("8.1" and "8.1.0") share one entry, since the parsing
+// gives them the same filter. Lists with set semantics (capabilities, discovery
 // values and filters) are sorted and deduplicated.
 func (f *Filter) CanonicalKey() string {
 	var b strings.Builder

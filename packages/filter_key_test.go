@@ -36,8 +36,8 @@ func categoriesKey(t *testing.T, rawQuery string) string {
 	return f.CanonicalKey()
 }
 
-// Queries that the parsing rules of search.md §2 make equivalent share a
-// key.
+// Queries that the parsing rules make equivalent (order, repeats, empty
+// values, version spelling) share a key.
 func TestCanonicalKeySameAnswer(t *testing.T) {
 	cases := []struct{ name, a, b string }{
 		{"parameter order", "package=foo&prerelease=true", "prerelease=true&package=foo"},

@@ -7,10 +7,10 @@ import (
 	"github.com/Masterminds/semver/v3"
 )
 
-// matchVersion is step 1 of the pipelines (search.md §4, §5): the filters
+// matchVersion is the first step of both pipelines: the filters
 // that look at one package version alone. The spec range is checked last so
 // that only a version passing everything else can fail the whole request
-// (§3.11 speaks of a "candidate package").
+// (upstream fails on the first candidate package only).
 func (f *Filter) matchVersion(p *Package) (bool, error) {
 	if f.PackageName != "" && p.Name != f.PackageName {
 		return false, nil
@@ -25,7 +25,7 @@ func (f *Filter) matchVersion(p *Package) (bool, error) {
 		return false, nil
 	}
 	if f.Experimental {
-		// Legacy mode honours nothing else (§5 step 1).
+		// Legacy mode honours nothing else, as upstream's legacy path.
 		return true, nil
 	}
 	if !f.Prerelease && (p.Release == releaseExperimental || isTagged(p)) {
@@ -64,7 +64,7 @@ func versionOf(p *Package) *semver.Version {
 func isTagged(p *Package) bool { return versionOf(p).Prerelease() != "" }
 
 // capabilitiesSatisfied: every capability the package requires must be
-// available (§3.9); packages requiring none always pass.
+// available; packages requiring none always pass.
 func capabilitiesSatisfied(p *Package, available []string) bool {
 	if p.Conditions == nil || p.Conditions.Elastic == nil {
 		return true
@@ -77,7 +77,7 @@ func capabilitiesSatisfied(p *Package, available []string) bool {
 	return true
 }
 
-// matches applies one discovery parameter (§3.10): fields must all be
+// matches applies one discovery parameter: fields must all be
 // requested, datasets need one requested; an empty list never passes.
 func (d DiscoveryFilter) matches(p *Package) bool {
 	if p.Discovery == nil {
@@ -110,7 +110,7 @@ const (
 )
 
 // matchSpec checks <major>.<minor>.0 of format_version against spec.min and
-// spec.max (§3.11).
+// spec.max.
 func (f *Filter) matchSpec(p *Package) (bool, error) {
 	if f.SpecMin == nil && f.SpecMax == nil {
 		return true, nil

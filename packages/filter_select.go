@@ -4,13 +4,13 @@ package packages
 // selected version of a package.
 type newerFunc func(candidate, current *Package) bool
 
-// plainNewer is the standard selection (search.md §4 step 2): higher semver
+// plainNewer is the standard choice of the newest version: higher semver
 // precedence wins, build metadata ignored, ties keep the earlier version.
 func plainNewer(candidate, current *Package) bool {
 	return versionOf(candidate).GreaterThan(versionOf(current))
 }
 
-// legacyNewer is the legacy stability preference (§5 step 2): a version
+// legacyNewer is the legacy (experimental=true) stability preference: a version
 // without a prerelease tag beats a tagged one; otherwise plain precedence.
 func legacyNewer(candidate, current *Package) bool {
 	ct, cur := isTagged(candidate), isTagged(current)
@@ -39,7 +39,7 @@ func selectNewest(pkgs Packages, newer newerFunc) Packages {
 	return out
 }
 
-// legacyRemoveUnstable is the legacy all=true rule (§5 step 3): a name with
+// legacyRemoveUnstable is the legacy all=true rule: a name with
 // at least one untagged version of major >= 1 loses its tagged and 0.x
 // versions; other names keep everything.
 func legacyRemoveUnstable(pkgs Packages) Packages {

@@ -10,7 +10,7 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// The worked examples of search.md §15, against the fixtures of §14.
+// Worked examples of /search, against the fixtures of filter_fixtures_test.go.
 func TestSearchWorkedExamples(t *testing.T) {
 	a, b := fixtureA(t), fixtureB(t)
 	cases := []struct {
@@ -22,7 +22,7 @@ func TestSearchWorkedExamples(t *testing.T) {
 		has   []string
 		lacks []string
 	}{
-		// §15.1 defaults and prerelease.
+		// Defaults and prerelease.
 		{name: "B defaults", fx: b, query: "",
 			want: "buildmeta@1.0.0+build1 cross@2.0.0 depr@2.0.0 kib@2.0.0 parentonly@1.0.0 pre@1.0.0 ptcat@1.0.0 ptempty@1.0.0 ptmulti@1.0.0 ptsingle@1.0.0 ptweb@1.0.0 specpkg@2.0.0 techonly@0.1.0 unkcat@1.0.0 xi@1.0.0"},
 		{name: "B prerelease", fx: b, query: "prerelease=true",
@@ -41,7 +41,7 @@ func TestSearchWorkedExamples(t *testing.T) {
 		{name: "A unknown package", fx: a, query: "package=nonexistent", want: ""},
 		{name: "A first value wins", fx: a, query: "package=example&package=foo", want: "example@1.1.0"},
 
-		// §15.2 legacy mode.
+		// Legacy mode.
 		{name: "B legacy", fx: b, query: "experimental=true",
 			want: "buildmeta@1.0.0+build1 cross@2.0.0 depr@2.0.0 expr@1.0.0 kib@2.0.0 parentonly@1.0.0 pre@1.5.0 ptcat@1.0.0 ptempty@1.0.0 ptmulti@1.0.0 ptsingle@1.0.0 ptweb@1.0.0 specpkg@2.0.0 techonly@0.1.0 unkcat@1.0.0 xi@2.0.0-beta1"},
 		{name: "B legacy all", fx: b, query: "experimental=true&all=true",
@@ -56,7 +56,7 @@ func TestSearchWorkedExamples(t *testing.T) {
 		{name: "A legacy honours kibana", fx: a, query: "experimental=true&kibana.version=6.5.2&package=example", want: "example@0.0.2"},
 		{name: "A legacy honours type", fx: a, query: "experimental=true&type=input&package=integration_input", want: "integration_input@1.0.2"},
 
-		// §15.3 Kibana and agent.
+		// Kibana and agent.
 		{name: "A kibana 7.2.1", fx: a, query: "kibana.version=7.2.1&package=example", want: "example@1.0.1"},
 		{name: "A kibana 7.2.1 all", fx: a, query: "kibana.version=7.2.1&package=example&all=true",
 			want: "example@0.0.2 example@1.0.0 example@1.0.1"},
@@ -70,7 +70,7 @@ func TestSearchWorkedExamples(t *testing.T) {
 		{name: "B kibana 8.1.0 prerelease", fx: b, query: "kibana.version=8.1.0&package=kib&prerelease=true", want: "kib@3.0.0-beta1"},
 		{name: "B kibana 9.0.0", fx: b, query: "kibana.version=9.0.0&package=kib", want: ""},
 
-		// §15.4 category after newest selection.
+		// Category after newest selection.
 		{name: "A web", fx: a, query: "category=web",
 			want: "agent_version@1.0.0 good_content@0.1.0 longdocs@1.0.4 multiversion@1.2.0 reference@1.0.0"},
 		{name: "A web all", fx: a, query: "category=web&all=true",
@@ -80,18 +80,18 @@ func TestSearchWorkedExamples(t *testing.T) {
 		{name: "A web kibana 6.5.2", fx: a, query: "category=web&kibana.version=6.5.2", want: "example@0.0.2"},
 		{name: "A Web", fx: a, query: "category=Web", want: ""},
 
-		// §15.5 parent categories.
+		// Parent categories.
 		{name: "A observability", fx: a, query: "category=observability",
 			want: "agent_version@1.0.0 datastream_without_release@0.1.0 default_pipeline@0.0.2 ecs_style_dataset@0.0.1 good_content@0.1.0 longdocs@1.0.4 multiversion@1.2.0 reference@1.0.0"},
 
-		// §15.6 policy-template categories.
+		// Policy-template categories.
 		{name: "A datastore", fx: a, query: "category=datastore",
 			want: "datastream_without_release@0.1.0 example@1.1.0 integration_input@1.0.2 sql_input@0.3.0"},
 		{name: "A compute", fx: a, query: "category=compute", want: "input_groups@0.0.1"},
 		{name: "B unknown package category", fx: b, query: "category=notacategory", want: ""},
 		{name: "B ptcat aws", fx: b, query: "package=ptcat&category=aws", want: ""},
 
-		// §15.8 capabilities.
+		// Capabilities.
 		{name: "A caps obs,sec", fx: a, query: "prerelease=true&capabilities=observability,security", count: 35,
 			has: []string{"example@1.2.0-rc1"}, lacks: []string{"foo@1.0.0"}},
 		{name: "A caps obs", fx: a, query: "prerelease=true&capabilities=observability", count: 35,
@@ -104,13 +104,13 @@ func TestSearchWorkedExamples(t *testing.T) {
 			has: []string{"example@1.1.0"}, lacks: []string{"foo@1.0.0"}},
 		{name: "A caps empty ignored", fx: a, query: "prerelease=true&capabilities=", count: 36},
 
-		// §15.9 type.
+		// Type.
 		{name: "A type integration", fx: a, query: "type=integration&package=integration_input", want: "integration_input@1.0.0"},
 		{name: "A type input", fx: a, query: "type=input&package=integration_input", want: "integration_input@1.0.2"},
 		{name: "A type content", fx: a, query: "type=content", want: "discovery_empty@0.1.0 good_content@0.1.0"},
 		{name: "A type Input", fx: a, query: "type=Input", want: ""},
 
-		// §15.10 spec range.
+		// Spec range.
 		{name: "A spec range", fx: a, query: "spec.min=1.1&spec.max=2.10&prerelease=true",
 			want: "example@1.1.0 foo@1.0.0 nginx_grouped@0.1.0"},
 		{name: "A spec max all", fx: a, query: "package=example&spec.max=1.0&all=true",
@@ -119,7 +119,7 @@ func TestSearchWorkedExamples(t *testing.T) {
 		{name: "B spec min 3.1", fx: b, query: "spec.min=3.1", want: "specpkg@2.0.0"},
 		{name: "B spec empty range", fx: b, query: "spec.min=3.1&spec.max=3.0", want: ""},
 
-		// §15.11 discovery.
+		// Discovery.
 		{name: "A fields", fx: a, query: "discovery=fields:process.pid", want: "good_content@0.1.0"},
 		{name: "A fields superset", fx: a, query: "discovery=fields:process.pid,foo.bar", want: "good_content@0.1.0"},
 		{name: "A fields other", fx: a, query: "discovery=fields:foo.bar", want: ""},
@@ -129,13 +129,13 @@ func TestSearchWorkedExamples(t *testing.T) {
 		{name: "A discovery and", fx: a, query: "discovery=datasets:good_content.errors&discovery=fields:process.pid", want: "good_content@0.1.0"},
 		{name: "A discovery and fails", fx: a, query: "discovery=datasets:good_content.errors&discovery=fields:process.path", want: ""},
 
-		// §15.14 cross-indexer quirks.
+		// Cross-indexer quirks.
 		{name: "B web leaks cross", fx: b, query: "category=web", want: "cross@1.0.0 ptcat@1.0.0 ptweb@1.0.0 unkcat@1.0.0"},
 		{name: "B cross", fx: b, query: "package=cross", want: "cross@2.0.0"},
 		{name: "B xi", fx: b, query: "package=xi", want: "xi@1.0.0"},
 		{name: "B xi legacy", fx: b, query: "package=xi&experimental=true", want: "xi@2.0.0-beta1"},
 
-		// §15.15 and §2.
+		// Ignored and malformed parameters.
 		{name: "A internal", fx: a, query: "internal=maybe&package=foo", want: "foo@1.0.0"},
 		{name: "A empty values", fx: a, query: "type=&kibana.version=&all=&package=foo", want: "foo@1.0.0"},
 		{name: "A empty first prerelease", fx: a, query: "prerelease=&prerelease=true&package=example", want: "example@1.1.0"},
@@ -179,7 +179,7 @@ func policyTemplateNames(p *packages.Package) []string {
 	return names
 }
 
-// §15.6 / §15.7: policy-template pruning is exact while matching is
+// Policy-template pruning is exact while matching is
 // parent-aware, and never touches the indexed packages.
 func TestCategoryPruning(t *testing.T) {
 	a, b := fixtureA(t), fixtureB(t)
@@ -248,7 +248,7 @@ func TestCategoryFilterCopiesOnlyPruned(t *testing.T) {
 	}
 }
 
-// §3.11: without a usable format_version the whole request fails, with the
+// Without a usable format_version the whole request fails, with the
 // missing bound printed as <nil>; other filters are applied first.
 func TestSpecVersionNotSet(t *testing.T) {
 	noSpec := newPkg(t, "nospec", "1.0.0", cats("aws"), formatVersion(""))
@@ -306,7 +306,7 @@ func TestExactVersionLookup(t *testing.T) {
 	}
 }
 
-// Legacy selection details (§5) within one indexer.
+// Legacy (experimental=true) selection details within one indexer.
 func TestLegacySelection(t *testing.T) {
 	cases := []struct {
 		name     string

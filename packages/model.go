@@ -1,9 +1,15 @@
+// Package packages is the registry's package model: the manifest and
+// package document types, the /search and /categories filters and query
+// parsing, their rendering, the package document and the compact form
+// kept in memory. It is pure: it reads no files and knows nothing of HTTP
+// or logging. Reading packages from disk is the loader package's job;
+// serving them is the server's.
 package packages
 
-// The types in this file are the package JSON model. Field order and omission
-// rules are the contract of the /package/{name}/{version}/ document
-// (package-model.md §6.2); encoding/json keeps struct field order, so the
-// order of the fields below must not change.
+// The types in this file are the package JSON model. Field order and
+// omission rules are the contract of the /package/{name}/{version}/ document
+// (upstream's bytes, docs/api.md); encoding/json keeps struct field order,
+// so the order of the fields below must not change.
 
 // Package is one package version: the full /package/{n}/{v}/ document plus
 // the runtime values the registry derives from it (not serialised).
@@ -154,7 +160,7 @@ type PolicyTemplate struct {
 
 	// HasCategories records whether the manifest had a `categories` key
 	// (even an empty list); /categories?include_policy_templates counts a
-	// lone template without the key differently (search.md §10.2).
+	// lone template without the key differently (see countPolicyTemplates).
 	HasCategories bool `json:"-"`
 }
 
@@ -199,7 +205,7 @@ type Stream struct {
 }
 
 // Variable.Default uses HasDefault because false, 0, "" and [] are emitted
-// while an absent/null/{} default is not (package-model.md §4.6).
+// while an absent/null/{} default is not, as upstream emits them.
 type Variable struct {
 	Name        string      `json:"name"`
 	Type        string      `json:"type"`

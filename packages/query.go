@@ -11,7 +11,7 @@ import (
 )
 
 // A paramParser reads one query parameter into the filter. It receives
-// every value of the parameter; most use only the first (search.md §2).
+// every value of the parameter; most use only the first, as upstream does.
 type paramParser func(f *Filter, values []string) error
 
 // commonParams are known to both /search and /categories.
@@ -48,7 +48,7 @@ var commonParams = map[string]paramParser{
 }
 
 // searchOnlyParams are known to /search only; /categories treats them as
-// unknown (§1).
+// unknown.
 var searchOnlyParams = map[string]paramParser{
 	"package": firstValue(func(f *Filter, v string) error {
 		f.PackageName = v
@@ -75,7 +75,7 @@ const includePolicyTemplatesParam = "include_policy_templates"
 // ParseSearchQuery builds the filter of a /search request.
 //
 // Upstream validates the parameters in Go map order, so with several bad
-// parameters its error is random (§2.7). We validate in byte-wise key order
+// parameters its error is random. We validate in byte-wise key order
 // to answer identical requests identically.
 func ParseSearchQuery(q url.Values, allowUnknown bool) (*Filter, error) {
 	f := &Filter{}
@@ -91,10 +91,10 @@ func ParseSearchQuery(q url.Values, allowUnknown bool) (*Filter, error) {
 	return f, nil
 }
 
-// ParseCategoriesQuery builds the filter of a /categories request and
-// reports include_policy_templates, which is validated only after every
-// other parameter passed (§2.7, §3.12). Keys are checked in byte-wise order,
-// as in ParseSearchQuery.
+// ParseCategoriesQuery builds the filter of a /categories request and reports
+// include_policy_templates, which is validated only after every other parameter
+// passed, as upstream orders its checks. Keys are checked in byte-wise order, as
+// in ParseSearchQuery.
 func ParseCategoriesQuery(q url.Values, allowUnknown bool) (*Filter, bool, error) {
 	f := &Filter{}
 	for _, key := range sortedKeys(q) {
@@ -137,7 +137,7 @@ func sortedKeys(q url.Values) []string {
 }
 
 // firstValue adapts a single-value parser: only the first value counts and
-// an empty one means the parameter is absent (§2.3–§2.4).
+// an empty one means the parameter is absent.
 func firstValue(parse func(f *Filter, v string) error) paramParser {
 	return func(f *Filter, values []string) error {
 		if len(values) == 0 || values[0] == "" {
@@ -155,8 +155,8 @@ func parseQueryBool(name, v string) (bool, error) {
 	return b, nil
 }
 
-// parseQueryVersion parses kibana.version / agent.version leniently
-// (§3.4); who is "Kibana" or "agent", as the messages capitalise them.
+// parseQueryVersion parses kibana.version / agent.version leniently (8.1 reads
+// as 8.1.0); who is "Kibana" or "agent", as the messages capitalise them.
 func parseQueryVersion(v, who string) (*semver.Version, error) {
 	ver, err := semver.NewVersion(v)
 	if err != nil {
@@ -165,8 +165,7 @@ func parseQueryVersion(v, who string) (*semver.Version, error) {
 	return ver, nil
 }
 
-// parseSpecVersion accepts <major>.<minor> only, then parses it leniently
-// (§3.11).
+// parseSpecVersion accepts <major>.<minor> only, then parses it leniently.
 func parseSpecVersion(name, v string) (*semver.Version, error) {
 	if strings.Count(v, ".") != 1 {
 		return nil, &QueryError{Msg: fmt.Sprintf(
@@ -180,7 +179,8 @@ func parseSpecVersion(name, v string) (*semver.Version, error) {
 	return ver, nil
 }
 
-// parseDiscovery reads every discovery value (§3.10); unlike the other
+// parseDiscovery reads every discovery value (fields:a,b or datasets:c);
+// unlike the other
 // parameters an empty value is an error.
 func parseDiscovery(f *Filter, values []string) error {
 	for _, v := range values {

@@ -1,4 +1,4 @@
-package packages
+package packages_test
 
 import (
 	"context"
@@ -6,15 +6,18 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
+
+	"github.com/eprgo/package-registry/loader"
+	"github.com/eprgo/package-registry/packages"
 )
 
 // fuzzPackages are real loaded packages plus variants with other versions,
 // conditions and releases, so that every filter stage has work to do.
-func fuzzPackages(f *testing.F) Packages {
+func fuzzPackages(f *testing.F) packages.Packages {
 	f.Helper()
-	var pkgs Packages
-	for _, dir := range []string{"testdata/loader/full/1.2.3", "testdata/loader/input/0.3.0"} {
-		p, err := LoadPackage(dir, LoadOptions{})
+	var pkgs packages.Packages
+	for _, dir := range []string{"../loader/testdata/loader/full/1.2.3", "../loader/testdata/loader/input/0.3.0"} {
+		p, err := loader.Load(dir, loader.Options{})
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -50,7 +53,7 @@ var querySeeds = []string{
 }
 
 // FuzzParseSearchQuery: any query string gives either a filter or a
-// QueryError (the 400 of search.md §3), the same one every time, and the
+// QueryError (a 400 answer), the same one every time, and the
 // filter then runs over real packages and renders without panicking.
 func FuzzParseSearchQuery(f *testing.F) {
 	for _, s := range querySeeds {
@@ -60,8 +63,8 @@ func FuzzParseSearchQuery(f *testing.F) {
 	pkgs := fuzzPackages(f)
 	f.Fuzz(func(t *testing.T, raw string, allowUnknown bool) {
 		q, _ := url.ParseQuery(raw) // what r.URL.Query() does: errors dropped
-		filter, err := ParseSearchQuery(q, allowUnknown)
-		again, err2 := ParseSearchQuery(q, allowUnknown)
+		filter, err := packages.ParseSearchQuery(q, allowUnknown)
+		again, err2 := packages.ParseSearchQuery(q, allowUnknown)
 		if !sameResult(filter, again, err, err2) {
 			t.Fatalf("two parses differ: %v / %v", err, err2)
 		}
@@ -75,7 +78,7 @@ func FuzzParseSearchQuery(f *testing.F) {
 			// format_version can fail, and every fuzz package has one.
 			t.Fatalf("apply: %v", err)
 		}
-		if _, err := SearchJSON(out); err != nil {
+		if _, err := packages.SearchJSON(out); err != nil {
 			t.Fatalf("render: %v", err)
 		}
 	})
@@ -90,8 +93,8 @@ func FuzzParseCategoriesQuery(f *testing.F) {
 	pkgs := fuzzPackages(f)
 	f.Fuzz(func(t *testing.T, raw string, allowUnknown bool) {
 		q, _ := url.ParseQuery(raw)
-		filter, include, err := ParseCategoriesQuery(q, allowUnknown)
-		again, include2, err2 := ParseCategoriesQuery(q, allowUnknown)
+		filter, include, err := packages.ParseCategoriesQuery(q, allowUnknown)
+		again, include2, err2 := packages.ParseCategoriesQuery(q, allowUnknown)
 		if !sameResult(filter, again, err, err2) || include != include2 {
 			t.Fatalf("two parses differ: %v / %v", err, err2)
 		}
@@ -103,7 +106,7 @@ func FuzzParseCategoriesQuery(f *testing.F) {
 		if err != nil {
 			t.Fatalf("apply: %v", err)
 		}
-		if _, err := CategoriesJSON(CountCategories(out, include)); err != nil {
+		if _, err := packages.CategoriesJSON(packages.CountCategories(out, include)); err != nil {
 			t.Fatalf("render: %v", err)
 		}
 	})
@@ -111,13 +114,13 @@ func FuzzParseCategoriesQuery(f *testing.F) {
 
 func requireQueryError(t *testing.T, err error) {
 	t.Helper()
-	var qe *QueryError
+	var qe *packages.QueryError
 	if !errors.As(err, &qe) || qe.Msg == "" {
 		t.Fatalf("error %T %v is not a QueryError", err, err)
 	}
 }
 
-func sameResult(a, b *Filter, errA, errB error) bool {
+func sameResult(a, b *packages.Filter, errA, errB error) bool {
 	if (errA == nil) != (errB == nil) {
 		return false
 	}

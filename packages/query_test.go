@@ -30,7 +30,7 @@ func wantQueryError(t *testing.T, err error, want string) {
 	}
 }
 
-// Every 400 message of search.md §3 and §15, on both endpoints where the
+// Every 400 message of the query parameters, on both endpoints where the
 // parameter is known.
 func TestParseQueryErrors(t *testing.T) {
 	long := strings.Repeat("1", 257)
@@ -108,7 +108,7 @@ func TestParseQueryErrors(t *testing.T) {
 	}
 }
 
-// §1, §3.13: which keys are unknown to which endpoint, in strict and
+// Which keys are unknown to which endpoint, in strict and
 // default mode.
 func TestParseQueryUnknownParameters(t *testing.T) {
 	cases := []struct {
@@ -163,7 +163,7 @@ func TestParseQueryUnknownParameters(t *testing.T) {
 	}
 }
 
-// The filter built from valid queries (search.md §2–§3).
+// The filter built from valid queries.
 func TestParseSearchQueryValues(t *testing.T) {
 	cases := []struct {
 		query string

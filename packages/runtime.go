@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -25,9 +24,12 @@ type Runtime struct {
 	BasePath string
 	// IsZip tells whether BasePath is a zip file.
 	IsZip bool
-	// Resolver serves the files of a package that is not on local disk
-	// (storage indexer, proxy mode). Nil for local packages.
-	Resolver RemoteResolver
+	// Resolver is set by the source of a package that is not on local
+	// disk (storage indexers, proxy mode): its handle for serving the
+	// package's files, an indexer.RemoteResolver. The model never calls
+	// it, so it holds it as an opaque value and stays free of HTTP. Nil for
+	// local packages.
+	Resolver any
 
 	// Doc, when set, is the package's /package/{n}/{v}/ document, and the
 	// package itself only holds what filters and /search need (see
@@ -35,18 +37,9 @@ type Runtime struct {
 	Doc *Doc
 }
 
-// RemoteResolver serves artifacts, signatures and static files of packages
-// that do not live on local disk. Handlers set the cache headers before
-// calling it.
-type RemoteResolver interface {
-	ServeArtifact(w http.ResponseWriter, r *http.Request, p *Package)
-	ServeSignature(w http.ResponseWriter, r *http.Request, p *Package)
-	ServeStatic(w http.ResponseWriter, r *http.Request, p *Package, path string)
-}
-
 // InitRuntime parses the values every package must have in a usable form:
 // the strict version, the Kibana and Agent constraints and the format
-// version (package-model.md §5.1 step 8, §8). It is used by every loader.
+// version, which the filters compare. It is used by every loader.
 func (p *Package) InitRuntime() error {
 	v, err := semver.StrictNewVersion(p.Version)
 	if err != nil {
@@ -98,7 +91,8 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalIndentJSON encodes a document the way every JSON route does:
-// two-space indentation, no HTML escaping, one trailing newline (api.md §9).
+// two-space indentation, no HTML escaping, one trailing newline, the bytes
+// upstream sends.
 func MarshalIndentJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -8,7 +8,7 @@ import (
 )
 
 // SearchJSON renders a /search answer: sorted by name then version,
-// each package projected to the search summary (search.md §9). An empty
+// each package projected to the search summary (docs/api.md). An empty
 // list renders as "[]" without a newline. The input is not reordered.
 func SearchJSON(pkgs Packages) ([]byte, error) {
 	sorted := SortForSearch(pkgs)
@@ -24,7 +24,7 @@ func SearchJSON(pkgs Packages) ([]byte, error) {
 }
 
 // SortForSearch returns a copy of pkgs in /search order: name byte-wise,
-// then semver precedence (§9.1); equal entries keep their order.
+// then semver precedence; equal entries keep their order.
 func SortForSearch(pkgs Packages) Packages {
 	sorted := slices.Clone(pkgs)
 	slices.SortStableFunc(sorted, func(a, b *Package) int {
@@ -57,7 +57,7 @@ func SearchItemJSON(p *Package) ([]byte, error) {
 
 // JoinSearchItems assembles SearchItemJSON outputs into the /search body,
 // byte-identical to encoding the whole list with MarshalIndentJSON; no
-// items gives "[]" without a newline (api.md §9).
+// items gives "[]" without a newline, as upstream's /search does.
 func JoinSearchItems(items [][]byte) []byte {
 	if len(items) == 0 {
 		return []byte("[]")

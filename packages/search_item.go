@@ -1,7 +1,7 @@
 package packages
 
-// searchItem is the /search projection of a package (search.md §9.2,
-// package-model.md §6.3). It is a separate type because the key order
+// searchItem is the /search projection of a package (docs/api.md). It is
+// a separate type because the key order
 // differs from the package document: policy_templates and data_streams sit
 // in the middle here.
 type searchItem struct {
@@ -28,7 +28,7 @@ type searchItem struct {
 	Group                   string                 `json:"group,omitempty"`
 }
 
-// searchPolicyTemplate is the policy template summary (search.md §9.3).
+// searchPolicyTemplate is the policy template summary of a /search item.
 type searchPolicyTemplate struct {
 	Name            string           `json:"name"`
 	Title           string           `json:"title"`
@@ -40,7 +40,7 @@ type searchPolicyTemplate struct {
 	Deprecated      *Deprecated      `json:"deprecated,omitempty"`
 }
 
-// searchDataStream is the data stream summary (search.md §9.3).
+// searchDataStream is the data stream summary of a /search item.
 type searchDataStream struct {
 	Type       string      `json:"type,omitempty"`
 	Dataset    string      `json:"dataset"`

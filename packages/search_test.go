@@ -149,9 +149,9 @@ func TestSearchJSONGolden(t *testing.T) {
 		pkgs   packages.Packages
 		golden string
 	}{
-		// search.md §9.3.
+		// A prerelease with its policy templates and data streams.
 		{"example prerelease", packages.Packages{examplePrerelease(t)}, "search_example_rc1.json"},
-		// search.md §15.7: pruned to no policy templates at all.
+		// Pruned to no policy templates at all.
 		{"ptweb observability", ptweb, "search_ptweb_observability.json"},
 		{"every optional key", packages.Packages{fullPackage(t)}, "search_full_item.json"},
 	}
@@ -209,7 +209,7 @@ func TestSearchJSONMatchesEncoder(t *testing.T) {
 	}
 }
 
-// §9.1: name byte-wise, then semver precedence; the input keeps its order.
+// Name byte-wise, then semver precedence; the input keeps its order.
 func TestSortForSearch(t *testing.T) {
 	pkgs := packages.Packages{
 		newPkg(t, "example", "1.0.1"),

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -14,7 +15,7 @@ type Resolver struct {
 	remote url.URL
 }
 
-var _ packages.RemoteResolver = (*Resolver)(nil)
+var _ indexer.RemoteResolver = (*Resolver)(nil)
 
 // ServeArtifact redirects to /epr/package/<n>-<v>.zip. The literal
 // "package" segment is upstream's: a registry ignores that segment, and

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -92,13 +93,14 @@ func TestRedirectReachesRemote(t *testing.T) {
 			http.Error(w, "lookup failed", http.StatusInternalServerError)
 			return
 		}
+		remote := indexer.Remote(p)
 		switch {
 		case strings.HasSuffix(r.URL.Path, ".zip"):
-			p.Resolver.ServeArtifact(w, r, p)
+			remote.ServeArtifact(w, r, p)
 		case strings.HasSuffix(r.URL.Path, ".zip.sig"):
-			p.Resolver.ServeSignature(w, r, p)
+			remote.ServeSignature(w, r, p)
 		default:
-			p.Resolver.ServeStatic(w, r, p, strings.TrimPrefix(r.URL.Path, "/package/foo/1.0.0/"))
+			remote.ServeStatic(w, r, p, strings.TrimPrefix(r.URL.Path, "/package/foo/1.0.0/"))
 		}
 	}))
 	defer front.Close()

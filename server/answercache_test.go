@@ -13,6 +13,7 @@ import (
 
 	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/indexer/indexertest"
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -197,7 +198,7 @@ func TestPackageDocumentFromCompactPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startServer(t, defaultOptions(fs))
-	full, err := packages.LoadPackage(filepath.Join(dir, "gamma", "1.0.0"), packages.LoadOptions{})
+	full, err := loader.Load(filepath.Join(dir, "gamma", "1.0.0"), loader.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

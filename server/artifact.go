@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -29,8 +30,8 @@ func (s *server) artifact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
-	if p.Resolver != nil {
-		p.Resolver.ServeArtifact(w, r, p.Package)
+	if remote := indexer.Remote(p.Package); remote != nil {
+		remote.ServeArtifact(w, r, p.Package)
 		s.countStorage(p, componentArtifacts)
 		return
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/eprgo/package-registry/indexer"
 	"net/http"
 	"path/filepath"
 )
@@ -24,8 +25,8 @@ func (s *server) signature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
-	if p.Resolver != nil {
-		p.Resolver.ServeSignature(w, r, p.Package)
+	if remote := indexer.Remote(p.Package); remote != nil {
+		remote.ServeSignature(w, r, p.Package)
 		s.countStorage(p, componentSignatures)
 		return
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -36,8 +38,8 @@ func (s *server) static(w http.ResponseWriter, r *http.Request) {
 	// Set before the file is looked for: a missing file answers 404 with
 	// these public headers (upstream quirk, api.md §7.3).
 	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
-	if p.Resolver != nil {
-		p.Resolver.ServeStatic(w, r, p.Package, file)
+	if remote := indexer.Remote(p.Package); remote != nil {
+		remote.ServeStatic(w, r, p.Package, file)
 		s.countStorage(p, componentStatics)
 		return
 	}
@@ -56,7 +58,7 @@ func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Packag
 	if !validFileName(name) {
 		return errResourceNotFound
 	}
-	pfs, err := packages.NewPackageFS(p.BasePath, p.IsZip)
+	pfs, err := loader.NewPackageFS(p.BasePath, p.IsZip)
 	if err != nil {
 		return internalError(err)
 	}

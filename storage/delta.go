@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -27,7 +28,7 @@ func (k packageKey) String() string { return k.Name + "-" + k.Version }
 
 func keyOf(p *packages.Package) packageKey { return packageKey{p.Name, p.Version} }
 
-func readDelta(r io.Reader, resolver packages.RemoteResolver) (*delta, error) {
+func readDelta(r io.Reader, resolver indexer.RemoteResolver) (*delta, error) {
 	var doc struct {
 		Added   []indexEntry `json:"added"`
 		Updated []indexEntry `json:"updated"`
@@ -47,7 +48,7 @@ func readDelta(r io.Reader, resolver packages.RemoteResolver) (*delta, error) {
 	return d, nil
 }
 
-func decodeEntries(entries []indexEntry, resolver packages.RemoteResolver) (packages.Packages, error) {
+func decodeEntries(entries []indexEntry, resolver indexer.RemoteResolver) (packages.Packages, error) {
 	pkgs := make(packages.Packages, 0, len(entries))
 	for _, e := range entries {
 		p, err := decodePackage(e.PackageManifest, resolver)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -27,7 +28,7 @@ type decodedEntry struct {
 // JSON model taken as it is (the index holds package documents as
 // /package/{name}/{version}/ serves them), the runtime values
 // parsed strictly, the resolver bound.
-func decodePackage(raw json.RawMessage, resolver packages.RemoteResolver) (*packages.Package, error) {
+func decodePackage(raw json.RawMessage, resolver indexer.RemoteResolver) (*packages.Package, error) {
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
 		return nil, errors.New("index entry without package_manifest")
@@ -53,7 +54,7 @@ func decodePackage(raw json.RawMessage, resolver packages.RemoteResolver) (*pack
 // hands every package to fn, so that production indexes (tens of MB) are
 // never held twice in memory. Top-level keys other than "packages" are
 // skipped.
-func streamIndex(r io.Reader, resolver packages.RemoteResolver, fn func(decodedEntry) error) error {
+func streamIndex(r io.Reader, resolver indexer.RemoteResolver, fn func(decodedEntry) error) error {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
@@ -77,7 +78,7 @@ func streamIndex(r io.Reader, resolver packages.RemoteResolver, fn func(decodedE
 	return expectDelim(dec, '}')
 }
 
-func streamPackages(dec *json.Decoder, resolver packages.RemoteResolver, fn func(decodedEntry) error) error {
+func streamPackages(dec *json.Decoder, resolver indexer.RemoteResolver, fn func(decodedEntry) error) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("can't read packages: %w", err)
@@ -117,7 +118,7 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 
 // readIndex decodes a whole search-index-all.json into a package list, in
 // index order.
-func readIndex(r io.Reader, resolver packages.RemoteResolver) (packages.Packages, error) {
+func readIndex(r io.Reader, resolver indexer.RemoteResolver) (packages.Packages, error) {
 	var pkgs packages.Packages
 	err := streamIndex(r, resolver, func(e decodedEntry) error {
 		pkgs = append(pkgs, e.pkg)

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -22,8 +23,8 @@ type ResolverOptions struct {
 }
 
 // Resolver serves the artifacts, signatures and static files of storage
-// packages by relaying them from the public endpoint (operations.md
-// §8.5.1). It implements packages.RemoteResolver.
+// packages by relaying them from the public endpoint, as upstream does. It
+// implements indexer.RemoteResolver.
 type Resolver struct {
 	packagesBase *url.URL // <endpoint>artifacts/packages/
 	staticBase   *url.URL // <endpoint>artifacts/static/
@@ -32,7 +33,7 @@ type Resolver struct {
 	metrics      *Metrics
 }
 
-var _ packages.RemoteResolver = (*Resolver)(nil)
+var _ indexer.RemoteResolver = (*Resolver)(nil)
 
 // relayedHeaders are the only upstream headers copied, and only when the
 // response does not carry them yet (the handlers' cache headers win).

@@ -11,6 +11,7 @@ import (
 
 	"modernc.org/sqlite"
 
+	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -165,7 +166,7 @@ func readQuery(cursor string, f *packages.Filter, withData bool) (string, []any)
 // read returns the packages of cursor that can pass f, in index order:
 // decoded from the stored documents, or, with withData false, only name,
 // version, release, type and format_version.
-func (s *sqlDB) read(ctx context.Context, cursor string, f *packages.Filter, withData bool, resolver packages.RemoteResolver) (packages.Packages, error) {
+func (s *sqlDB) read(ctx context.Context, cursor string, f *packages.Filter, withData bool, resolver indexer.RemoteResolver) (packages.Packages, error) {
 	query, args := readQuery(cursor, f, withData)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -200,7 +201,7 @@ func (s *sqlDB) read(ctx context.Context, cursor string, f *packages.Filter, wit
 	return pkgs, nil
 }
 
-func minimalPackage(name, version, release, typ, formatVersion string, resolver packages.RemoteResolver) (*packages.Package, error) {
+func minimalPackage(name, version, release, typ, formatVersion string, resolver indexer.RemoteResolver) (*packages.Package, error) {
 	p := &packages.Package{Name: name, Version: version, Release: release, Type: typ, FormatVersion: formatVersion}
 	if err := p.InitRuntime(); err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 
 	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/indexer/indexertest"
-	"github.com/eprgo/package-registry/packages"
+	"github.com/eprgo/package-registry/loader"
 )
 
 // The storage indexers pass the same suite as the filesystem indexers: the
@@ -53,7 +53,7 @@ func publishSuiteIndex(t *testing.T, dir string) *fakeGCS {
 		if info, err := os.Stat(v); err != nil || !info.IsDir() {
 			continue
 		}
-		p, err := packages.LoadPackage(v, packages.LoadOptions{})
+		p, err := loader.Load(v, loader.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ type pkgSpec struct {
 	policy        string // policy_templates block, if any
 }
 
-// fixture mirrors the situations of search.md §14–§15 with packages of our
+// fixture mirrors the situations of the filter tests with packages of our
 // own: prerelease and experimental versions, Kibana conditions, policy
 // template categories, deprecation, input packages, capabilities,
 // discovery and spec versions.

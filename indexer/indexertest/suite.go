@@ -3,10 +3,12 @@ package indexertest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -77,6 +79,7 @@ func Run(t *testing.T, newIndexer Factory) {
 		}
 		compareGolden(t, "search-all.golden", search)
 		compareGolden(t, "categories-pt.golden", cats)
+		checkRendered(t, search, cats)
 	})
 }
 
@@ -99,6 +102,63 @@ func compareGolden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(want, got) {
 		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
 	}
+}
+
+// checkRendered holds what the golden files must show, written from the
+// fixture by hand, so that rewriting them with -update-indexertest cannot
+// bless a wrong rendering: /search lists every version of the fixture, and
+// /categories counts the known package and template categories (not
+// "notacategory").
+func checkRendered(t *testing.T, search, cats []byte) {
+	t.Helper()
+	var want []string
+	for _, p := range fixture {
+		want = append(want, p.name+"@"+p.version)
+	}
+	slices.Sort(want)
+	if got := SearchIDs(t, search); !slices.Equal(got, want) {
+		t.Errorf("search lists %v, want every fixture version %v", got, want)
+	}
+	if got, want := CategoryIDs(t, cats), []string{"aws", "custom", "monitoring", "security", "web"}; !slices.Equal(got, want) {
+		t.Errorf("categories %v, want %v", got, want)
+	}
+}
+
+// SearchIDs reads a /search answer and returns the name@version of its
+// items, sorted, for checks that do not depend on the answer's order.
+func SearchIDs(t testing.TB, body []byte) []string {
+	t.Helper()
+	var items []struct{ Name, Version string }
+	if err := json.Unmarshal(body, &items); err != nil {
+		t.Fatalf("search answer is not a JSON list: %v", err)
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, it.Name+"@"+it.Version)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// CategoryIDs reads a /categories answer and returns its ids in answer
+// order; an entry counted less than once fails the test.
+func CategoryIDs(t testing.TB, body []byte) []string {
+	t.Helper()
+	var counts []struct {
+		ID    string `json:"id"`
+		Count int    `json:"count"`
+	}
+	if err := json.Unmarshal(body, &counts); err != nil {
+		t.Fatalf("categories answer is not a JSON list: %v", err)
+	}
+	ids := make([]string, 0, len(counts))
+	for _, c := range counts {
+		if c.Count < 1 {
+			t.Errorf("category %s counted %d times", c.ID, c.Count)
+		}
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
 
 // ids lists name@version sorted by name, then semver.

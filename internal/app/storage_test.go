@@ -169,11 +169,11 @@ func TestSetupStorageWithEmulator(t *testing.T) {
 			// Artifacts are relayed from -storage-endpoint.
 			lookup := &packages.Filter{PackageName: "solo", PackageVersion: "1.0.0", AllVersions: true, Prerelease: true, Experimental: true}
 			found, err := idx.Get(context.Background(), &indexer.GetOptions{Filter: lookup, SkipPackageData: true})
-			if err != nil || len(found) != 1 || found[0].Resolver == nil {
+			if err != nil || len(found) != 1 || indexer.Remote(found[0]) == nil {
 				t.Fatalf("lookup: %v, %v", found, err)
 			}
 			rec := httptest.NewRecorder()
-			found[0].Resolver.ServeArtifact(rec, httptest.NewRequest(http.MethodGet, "/epr/solo/solo-1.0.0.zip", nil), found[0])
+			indexer.Remote(found[0]).ServeArtifact(rec, httptest.NewRequest(http.MethodGet, "/epr/solo/solo-1.0.0.zip", nil), found[0])
 			if rec.Code != 200 || rec.Body.String() != "/artifacts/packages/solo-1.0.0.zip" {
 				t.Errorf("artifact: %d %q", rec.Code, rec.Body.String())
 			}

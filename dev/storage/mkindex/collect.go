@@ -9,6 +9,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/eprgo/package-registry/loader"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -29,7 +30,7 @@ func collect(dirs []string, disableValidation bool) ([]entry, error) {
 			return nil, err
 		}
 		for _, p := range paths {
-			pkg, err := packages.LoadPackage(p, packages.LoadOptions{DisableValidation: disableValidation})
+			pkg, err := loader.Load(p, loader.Options{DisableValidation: disableValidation})
 			if err != nil {
 				return nil, fmt.Errorf("loading package failed (path: %s): %w", p, err)
 			}
