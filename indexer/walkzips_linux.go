@@ -2,10 +2,11 @@ package indexer
 
 import (
 	"path/filepath"
-	"slices"
 	"strings"
-	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eprgo/package-registry/loader"
 )
 
 // fastZipTree walks one tree like walkZipTree, reading directories with
@@ -16,17 +17,17 @@ import (
 // types): the caller walks again with filepath.WalkDir, whose answer and
 // errors are the reference.
 func fastZipTree(top string, hints map[string][]string) (w zipWalk, ok bool) {
-	var st syscall.Stat_t
-	if err := syscall.Lstat(top, &st); err != nil {
+	var st unix.Stat_t
+	if err := unix.Lstat(top, &st); err != nil {
 		return w, false
 	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFDIR {
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		if strings.HasSuffix(top, ".zip") {
 			checkZip(top, &w)
 		}
 		return w, true
 	}
-	fd, err := syscall.Open(top, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	fd, err := unix.Open(top, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return w, false
 	}
@@ -36,55 +37,20 @@ func fastZipTree(top string, hints map[string][]string) (w zipWalk, ok bool) {
 }
 
 // walkFD walks the directory open as fd (and closes it), in
-// filepath.WalkDir order: entries sorted by name, depth first.
+// filepath.WalkDir order: entries sorted by name, depth first. Only
+// folders and names ending in .zip matter here.
 func walkFD(fd int, dir string, buf []byte, hints map[string][]string, w *zipWalk) bool {
-	type entry struct {
-		name  string
-		isDir bool
+	defer unix.Close(fd)
+	entries, err := loader.ReadDirFD(fd, buf)
+	if err != nil {
+		return false
 	}
-	var entries []entry
-	for {
-		n, err := syscall.ReadDirent(fd, buf)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			syscall.Close(fd)
-			return false
-		}
-		if n <= 0 {
-			break
-		}
-		for b := buf[:n]; len(b) > 0; {
-			d := (*syscall.Dirent)(unsafe.Pointer(&b[0]))
-			reclen := int(d.Reclen)
-			if reclen == 0 || reclen > len(b) {
-				syscall.Close(fd)
-				return false
-			}
-			name := b[unsafe.Offsetof(d.Name):reclen]
-			if i := slices.Index(name, 0); i >= 0 {
-				name = name[:i]
-			}
-			b = b[reclen:]
-			switch {
-			case string(name) == "." || string(name) == "..":
-			case d.Type == syscall.DT_UNKNOWN:
-				syscall.Close(fd)
-				return false
-			case d.Type == syscall.DT_DIR:
-				entries = append(entries, entry{string(name), true})
-			case strings.HasSuffix(string(name), ".zip"):
-				entries = append(entries, entry{string(name), false})
-			}
-		}
-	}
-	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.name, b.name) })
-	ok := true
 	for _, e := range entries {
-		p := filepath.Join(dir, e.name)
-		if !e.isDir {
-			checkZip(p, w)
+		p := filepath.Join(dir, e.Name)
+		if !e.Type.IsDir() {
+			if strings.HasSuffix(e.Name, ".zip") {
+				checkZip(p, w)
+			}
 			continue
 		}
 		if zips, ok := hints[p]; ok {
@@ -93,12 +59,10 @@ func walkFD(fd int, dir string, buf []byte, hints map[string][]string, w *zipWal
 			}
 			continue
 		}
-		sub, err := syscall.Openat(fd, e.name, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+		sub, err := unix.Openat(fd, e.Name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil || !walkFD(sub, p, buf, hints, w) {
-			ok = false
-			break
+			return false
 		}
 	}
-	syscall.Close(fd)
-	return ok
+	return true
 }

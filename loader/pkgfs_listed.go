@@ -108,11 +108,11 @@ func (f *listedFS) walk(h dirHandle, p string) {
 		return
 	}
 	for _, d := range entries {
-		child := path.Join(p, d.name)
-		if !f.add(child, d.typ, d.typ.IsDir()) {
+		child := path.Join(p, d.Name)
+		if !f.add(child, d.Type, d.Type.IsDir()) {
 			continue
 		}
-		sub, err := h.sub(d.name)
+		sub, err := h.sub(d.Name)
 		if err != nil {
 			f.slowWalk(child)
 			continue
@@ -121,17 +121,17 @@ func (f *listedFS) walk(h dirHandle, p string) {
 	}
 }
 
-// dirent is a directory entry: its name and file type.
-type dirent struct {
-	name string
-	typ  fs.FileMode
+// Dirent is a directory entry: its name and file type.
+type Dirent struct {
+	Name string
+	Type fs.FileMode
 }
 
 // dirHandle is an open directory of the package, the way a platform can
 // read it fastest (os.Root everywhere, file descriptors on Linux).
 type dirHandle interface {
 	// entries lists the directory, sorted by name.
-	entries() ([]dirent, error)
+	entries() ([]Dirent, error)
 	// sub opens a directory in it, without following links.
 	sub(name string) (dirHandle, error)
 	// open opens a regular file in it, without following links.
@@ -146,7 +146,7 @@ type rootHandle struct {
 	owned bool // closed with the handle (not the package root)
 }
 
-func (h rootHandle) entries() ([]dirent, error) {
+func (h rootHandle) entries() ([]Dirent, error) {
 	dir, err := h.r.Open(".")
 	if err != nil {
 		return nil, err
@@ -156,9 +156,9 @@ func (h rootHandle) entries() ([]dirent, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]dirent, len(list))
+	out := make([]Dirent, len(list))
 	for i, d := range list {
-		out[i] = dirent{name: d.Name(), typ: d.Type()}
+		out[i] = Dirent{Name: d.Name(), Type: d.Type()}
 	}
 	sortDirents(out)
 	return out, nil
@@ -180,8 +180,8 @@ func (h rootHandle) close() {
 	}
 }
 
-func sortDirents(list []dirent) {
-	slices.SortFunc(list, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
+func sortDirents(list []Dirent) {
+	slices.SortFunc(list, func(a, b Dirent) int { return strings.Compare(a.Name, b.Name) })
 }
 
 // slowWalk lists the content of the already recorded directory p with

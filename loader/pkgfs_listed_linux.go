@@ -38,13 +38,19 @@ func openRootHandle(r *os.Root) (dirHandle, error) {
 	return fdHandle{fd: fd, name: r.Name(), buf: &buf}, nil
 }
 
-// entries lists the directory, without "." and "..". It reads until
-// getdents returns 0: one call can stop short of the end (seen on ext4
-// with a cold cache) and a single read would then lose entries.
-func (h fdHandle) entries() ([]dirent, error) {
-	var out []dirent
+func (h fdHandle) entries() ([]Dirent, error) { return ReadDirFD(h.fd, *h.buf) }
+
+// ReadDirFD lists the directory open as fd, sorted by name, without "."
+// and "..", with the entry types getdents reports (no stat per entry). buf
+// is the read buffer, reusable between calls. An entry of unknown type (a
+// file system that does not fill d_type in) is an error: the caller lists
+// that directory another way. It reads until getdents returns 0: one call
+// can stop short of the end (seen on ext4 with a cold cache) and a single
+// read would then lose entries.
+func ReadDirFD(fd int, buf []byte) ([]Dirent, error) {
+	var out []Dirent
 	for {
-		n, err := unix.Getdents(h.fd, *h.buf)
+		n, err := unix.Getdents(fd, buf)
 		if err == unix.EINTR {
 			continue
 		}
@@ -54,7 +60,7 @@ func (h fdHandle) entries() ([]dirent, error) {
 		if n <= 0 {
 			break
 		}
-		if out, err = appendDirents(out, (*h.buf)[:n]); err != nil {
+		if out, err = appendDirents(out, buf[:n]); err != nil {
 			return nil, err
 		}
 	}
@@ -76,7 +82,7 @@ const (
 
 // appendDirents appends the entries of a getdents buffer, without "." and
 // "..".
-func appendDirents(out []dirent, b []byte) ([]dirent, error) {
+func appendDirents(out []Dirent, b []byte) ([]Dirent, error) {
 	for len(b) > direntNameOff {
 		reclen := int(binary.NativeEndian.Uint16(b[direntReclenOff:]))
 		if reclen <= direntNameOff || reclen > len(b) {
@@ -95,7 +101,7 @@ func appendDirents(out []dirent, b []byte) ([]dirent, error) {
 		if err != nil {
 			return out, err
 		}
-		out = append(out, dirent{name: string(name), typ: typ})
+		out = append(out, Dirent{Name: string(name), Type: typ})
 	}
 	return out, nil
 }

@@ -47,7 +47,7 @@ func TestAppendDirents(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		buf     []byte
-		want    []dirent
+		want    []Dirent
 		wantErr error
 	}{
 		{
@@ -55,8 +55,8 @@ func TestAppendDirents(t *testing.T) {
 			buf: join(direntRecord(".", unix.DT_DIR), direntRecord("..", unix.DT_DIR),
 				direntRecord("manifest.yml", unix.DT_REG), direntRecord("data_stream", unix.DT_DIR),
 				direntRecord("link", unix.DT_LNK), direntRecord("a-name-longer-than-eight", unix.DT_REG)),
-			want: []dirent{{name: "manifest.yml"}, {name: "data_stream", typ: fs.ModeDir},
-				{name: "link", typ: fs.ModeSymlink}, {name: "a-name-longer-than-eight"}},
+			want: []Dirent{{Name: "manifest.yml"}, {Name: "data_stream", Type: fs.ModeDir},
+				{Name: "link", Type: fs.ModeSymlink}, {Name: "a-name-longer-than-eight"}},
 		},
 		{
 			name:    "a record longer than the buffer is an I/O error",

@@ -222,30 +222,30 @@ func TestDirHandlesAgree(t *testing.T) {
 		}
 		for _, e := range ea {
 			switch {
-			case e.typ.IsDir() && e.name != "bad\xffname":
-				sa, err := a.sub(e.name)
+			case e.Type.IsDir() && e.Name != "bad\xffname":
+				sa, err := a.sub(e.Name)
 				if err != nil {
 					t.Fatal(err)
 				}
-				sb, err := b.sub(e.name)
+				sb, err := b.sub(e.Name)
 				if err != nil {
 					t.Fatal(err)
 				}
-				compare(sa, sb, p+"/"+e.name)
+				compare(sa, sb, p+"/"+e.Name)
 				sa.close()
 				sb.close()
-			case e.typ.IsRegular():
+			case e.Type.IsRegular():
 				for _, h := range []dirHandle{a, b} {
-					f, err := h.open(e.name)
+					f, err := h.open(e.Name)
 					if err != nil {
-						t.Fatalf("%s/%s: %v", p, e.name, err)
+						t.Fatalf("%s/%s: %v", p, e.Name, err)
 					}
 					f.Close()
 				}
-			case e.typ&os.ModeSymlink != 0:
+			case e.Type&os.ModeSymlink != 0:
 				// Links are not followed by either.
-				if _, err := a.open(e.name); err == nil && e.name == "escape.txt" {
-					t.Errorf("%s/%s: opened a link out of the package", p, e.name)
+				if _, err := a.open(e.Name); err == nil && e.Name == "escape.txt" {
+					t.Errorf("%s/%s: opened a link out of the package", p, e.Name)
 				}
 			}
 		}
