@@ -7,9 +7,9 @@ import (
 )
 
 // serveLocalFile serves a file of the local disk (zip artifact, signature)
-// with http.ServeContent: Last-Modified, ranges and conditional requests
-// (api.md §10.8–§10.10). Any failure to open it is a 500; the caller has
-// already set the public cache headers, which the 500 keeps.
+// with http.ServeContent: Last-Modified, ranges and conditional requests.
+// Any failure to open it is a 500; the caller has already set the public
+// cache headers, which the 500 keeps (upstream's does).
 func serveLocalFile(w http.ResponseWriter, r *http.Request, path, ctype string) error {
 	f, err := os.Open(path)
 	if err != nil {

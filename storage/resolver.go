@@ -17,13 +17,14 @@ import (
 // ResolverOptions tune the relay to the public storage endpoint.
 type ResolverOptions struct {
 	// Client overrides the HTTP client; nil means a client with a 20 s
-	// connect timeout, no overall timeout and no retries (§8.5.1).
+	// connect timeout, no overall timeout and no retries, like upstream's:
+	// artifacts can be large and slow, and the client retries itself.
 	Client *http.Client
 }
 
 // Resolver serves the artifacts, signatures and static files of storage
-// packages by relaying them from the public endpoint (operations.md
-// §8.5.1). It implements packages.RemoteResolver.
+// packages by relaying them from the public endpoint (see
+// docs/storage_indexers.md). It implements packages.RemoteResolver.
 type Resolver struct {
 	packagesBase *url.URL // <endpoint>artifacts/packages/
 	staticBase   *url.URL // <endpoint>artifacts/static/
