@@ -72,8 +72,7 @@ func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Packag
 	if err != nil {
 		return internalError(err)
 	}
-	w.Header().Set("Content-Type", ctype)
-	http.ServeContent(w, limitRanges(r), name, info.ModTime(), content)
+	serveContent(w, r, name, info.ModTime(), content, ctype)
 	return nil
 }
 
