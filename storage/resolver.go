@@ -84,15 +84,15 @@ func (r *Resolver) ServeStatic(w http.ResponseWriter, req *http.Request, p *pack
 }
 
 // joinURL appends an unescaped relative path to a base URL whose path ends
-// in "/", escaping each segment as needed.
+// in "/". The path is escaped as a whole path, the way net/url escapes a
+// path it resolves: "?", "#", "%", spaces and the like are escaped, but the
+// sub-delimiters ";" and "," stay as they are, as in upstream's requests
+// (escaping them segment by segment would ask the storage for another
+// object name on endpoints that do not decode them).
 func joinURL(base *url.URL, rel string) *url.URL {
-	segments := strings.Split(rel, "/")
-	for i, s := range segments {
-		segments[i] = url.PathEscape(s)
-	}
 	u := *base
 	u.Path = base.Path + rel
-	u.RawPath = base.EscapedPath() + strings.Join(segments, "/")
+	u.RawPath = base.EscapedPath() + (&url.URL{Path: rel}).EscapedPath()
 	return &u
 }
 
