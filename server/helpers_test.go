@@ -482,15 +482,16 @@ func firstObjectKeys(t *testing.T, body []byte) []string {
 	}
 	var keys []string
 	for dec.More() {
+		// A key, then its value, skipped whole.
 		key, err := dec.Token()
+		var value json.RawMessage
+		if err == nil {
+			err = dec.Decode(&value)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		keys = append(keys, key.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return keys
 }
