@@ -11,45 +11,34 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// artifact serves /epr/{ignored}/{name}-{version}.zip (api.md §10.8): the
-// zip file of a zip package, a zip generated on the fly for a directory
-// package, or the remote file of a storage or proxied package.
-func (s *server) artifact(w http.ResponseWriter, r *http.Request) {
-	name, version, err := packageVars(r)
+// artifact serves /epr/{ignored}/{name}-{version}.zip: the zip file of a
+// zip package, a zip generated on the fly for a directory package, or the
+// remote file of a storage or proxied package.
+func (s *server) artifact(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.lookupRoute(r, errArtifactNotFound)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.findPackage(r, name, version, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if p.Package == nil {
-		s.fail(w, r, errArtifactNotFound)
-		return
+		return err
 	}
 	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	if remote := indexer.Remote(p.Package); remote != nil {
 		remote.ServeArtifact(w, r, p.Package)
 		s.countStorage(p, componentArtifacts)
-		return
+		return nil
 	}
-	// Local artifacts count even when serving fails (operations.md §6).
+	// Local artifacts count even when serving fails, as upstream counts
+	// them before it opens the file.
 	s.countStorage(p, componentArtifacts)
 	if p.IsZip {
-		err = serveLocalFile(w, r, p.BasePath, contentTypes[".zip"])
-	} else {
-		err = s.streamPackageZip(w, r, p.Package)
+		return serveLocalFile(w, r, p.BasePath, contentTypes[".zip"])
 	}
-	if err != nil {
-		s.fail(w, r, err)
-	}
+	return s.streamPackageZip(w, r, p.Package)
 }
 
 // streamPackageZip sends a directory package as a zip built while it is
 // written: no Content-Length, Last-Modified or range support, and a cut
-// body if reading fails half-way (api.md §10.8).
+// body if reading fails half-way. That is upstream's answer for these
+// (recorded GET, HEAD and Range answers carry no Content-Length), and it
+// keeps nothing of the archive in memory or on disk.
 func (s *server) streamPackageZip(w http.ResponseWriter, r *http.Request, p *packages.Package) error {
 	info, err := os.Stat(p.BasePath)
 	if err != nil {

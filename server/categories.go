@@ -9,9 +9,10 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// categories serves /categories (api.md §10.5, search.md §10).
-func (s *server) categories(w http.ResponseWriter, r *http.Request) {
-	s.serveQuery(w, r, queryAnswer{
+// categories serves /categories: the categories of the matching packages
+// with their counts (parameters in docs/api.md).
+func (s *server) categories(w http.ResponseWriter, r *http.Request) error {
+	return s.serveQuery(w, r, queryAnswer{
 		endpoint: "categories",
 		maxAge:   s.opts.CacheTimeCategories,
 		sqlCache: s.opts.CategoriesCache,
@@ -54,7 +55,7 @@ func (s *server) categoriesBody(r *http.Request, filter *packages.Filter, includ
 
 // mergeCategories adds remote counts to local ones by id; remote-only ids
 // keep the remote title and parent. A package present on both sides is
-// counted twice, as upstream does (operations.md §9.3).
+// counted twice, as upstream's proxy mode does.
 func mergeCategories(local, remote []packages.CategoryCount) []packages.CategoryCount {
 	merged := make([]packages.CategoryCount, len(local), len(local)+len(remote))
 	copy(merged, local)
@@ -74,7 +75,8 @@ func mergeCategories(local, remote []packages.CategoryCount) []packages.Category
 	return merged
 }
 
-// categoriesJSON renders the list; an empty one is "[]\n" (api.md §9).
+// categoriesJSON renders the list; an empty one is "[]\n" (unlike the
+// empty /search answer, "[]" without a newline: both are upstream's).
 func categoriesJSON(counts []packages.CategoryCount) ([]byte, error) {
 	if counts == nil {
 		counts = []packages.CategoryCount{}

@@ -8,7 +8,7 @@ import (
 )
 
 // contentTypes maps the last extension of a served file name to its
-// Content-Type (api.md §11). The first four are forced upstream; the rest
+// Content-Type. The first four are forced upstream; the rest
 // is the reference host's MIME database, fixed here so that answers do not
 // depend on the machine the registry runs on.
 var contentTypes = map[string]string{

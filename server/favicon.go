@@ -10,12 +10,14 @@ import (
 //go:embed favicon.ico
 var faviconICO []byte
 
-// favicon serves the embedded icon: no Last-Modified and no ranges
-// (api.md §10.3).
-func (s *server) favicon(w http.ResponseWriter, r *http.Request) {
+// favicon serves the embedded icon: no Last-Modified and no ranges, as
+// upstream writes it as a plain body.
+func (s *server) favicon(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	setPublicCache(h, s.opts.CacheTimeCatchAll)
 	h.Set("Content-Type", "image/x-icon")
 	w.WriteHeader(http.StatusOK)
+	// A failed write means the client went away: nothing to answer.
 	_, _ = w.Write(faviconICO)
+	return nil
 }

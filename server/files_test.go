@@ -3,7 +3,11 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
+	"maps"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -129,17 +133,107 @@ func TestStaticFiles(t *testing.T) {
 	}...)
 	runCases(t, srv, cases)
 
-	t.Run("multiple ranges", func(t *testing.T) {
-		resp, body := do(t, srv, "", "/package/alpha/1.0.0/manifest.yml", map[string]string{"Range": "bytes=0-1,4-5"})
-		if resp.StatusCode != 206 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "multipart/byteranges; boundary=") {
-			t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	// Several ranges answer one multipart part per range, with the file's
+	// type, for a file on disk and for a (deflated) entry of a zip package
+	// alike.
+	for _, c := range []struct{ name, target, content string }{
+		{"directory package", "/package/alpha/1.0.0/manifest.yml", manifest},
+		{"zip package", "/package/gamma/1.2.0/manifest.yml", gamma("manifest.yml")},
+	} {
+		t.Run("multiple ranges "+c.name, func(t *testing.T) {
+			resp, body := do(t, srv, "", c.target, map[string]string{"Range": "bytes=0-1,4-5,10-"})
+			checkMultipart(t, resp, body, "text/yaml; charset=UTF-8", c.content, [][2]int{{0, 1}, {4, 5}, {10, len(c.content) - 1}})
+		})
+	}
+}
+
+// checkMultipart checks a 206 multipart/byteranges answer: one part per
+// range in order, each with its Content-Range, the file's type and the
+// bytes of content it names.
+func checkMultipart(t *testing.T, resp *http.Response, body []byte, ctype, content string, ranges [][2]int) {
+	t.Helper()
+	mediaType, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if resp.StatusCode != http.StatusPartialContent || err != nil || mediaType != "multipart/byteranges" {
+		t.Fatalf("status %d, type %q (%v)", resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	}
+	if cl := resp.Header.Get("Content-Length"); cl != strconv.Itoa(len(body)) {
+		t.Errorf("Content-Length %q for %d bytes", cl, len(body))
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for i, rg := range ranges {
+		part, err := mr.NextPart()
+		if err != nil {
+			t.Fatalf("part %d: %v", i, err)
 		}
-		for _, want := range []string{"Content-Range: bytes 0-1/" + size, "Content-Range: bytes 4-5/" + size, "Content-Type: text/yaml; charset=UTF-8"} {
-			if !bytes.Contains(body, []byte(want)) {
-				t.Errorf("multipart body lacks %q", want)
-			}
+		wantRange := fmt.Sprintf("bytes %d-%d/%d", rg[0], rg[1], len(content))
+		if got := part.Header.Get("Content-Range"); got != wantRange {
+			t.Errorf("part %d: Content-Range %q, want %q", i, got, wantRange)
 		}
-	})
+		if got := part.Header.Get("Content-Type"); got != ctype {
+			t.Errorf("part %d: Content-Type %q, want %q", i, got, ctype)
+		}
+		got, err := io.ReadAll(part)
+		if err != nil || string(got) != content[rg[0]:rg[1]+1] {
+			t.Errorf("part %d: %q (%v), want %q", i, got, err, content[rg[0]:rg[1]+1])
+		}
+	}
+	if _, err := mr.NextPart(); err != io.EOF {
+		t.Errorf("after %d parts: %v, want the end", len(ranges), err)
+	}
+}
+
+// TestConditionalAnswers pins every header of 304 and 412 answers on each
+// local file route: 304 keeps Last-Modified, both Cache-Control fields
+// and CORS and loses Content-Type and Content-Length (net/http's rule);
+// 412 is ServeContent's answer before it picks a type, so it carries none
+// either, only an empty body.
+func TestConditionalAnswers(t *testing.T) {
+	f := newFixture(t)
+	srv := startServer(t, defaultOptions(listIndexer{f.pkgs}))
+	notModified := map[string][]string{
+		"Last-Modified":               {fixtureLastModified},
+		"Cache-Control":               public("600"),
+		"Access-Control-Allow-Origin": corsHeader,
+		"Content-Type":                absent,
+		"Content-Length":              absent,
+		"Accept-Ranges":               absent,
+		"Content-Range":               absent,
+	}
+	failed := map[string][]string{
+		"Last-Modified":               {fixtureLastModified},
+		"Cache-Control":               public("600"),
+		"Access-Control-Allow-Origin": corsHeader,
+		"Content-Type":                absent,
+		"Content-Length":              {"0"},
+		"Accept-Ranges":               absent,
+		"Content-Range":               absent,
+	}
+	failedHead := maps.Clone(failed)
+	failedHead["Content-Length"] = absent
+	var cases []httpCase
+	for _, target := range []string{
+		"/package/alpha/1.0.0/manifest.yml", // file of a directory package
+		"/package/alpha/1.0.0/NOTICE",       // type sniffed from the content
+		"/package/gamma/1.2.0/docs/README.md",
+		"/epr/gamma/gamma-1.2.0.zip",
+		"/epr/alpha/alpha-1.0.0.zip.sig",
+	} {
+		for _, m := range []string{http.MethodGet, http.MethodHead} {
+			cases = append(cases,
+				httpCase{name: m + " if-modified-since " + target, method: m, target: target,
+					header: map[string]string{"If-Modified-Since": afterFixture}, status: 304, headers: notModified},
+				httpCase{name: m + " if-none-match " + target, method: m, target: target,
+					header: map[string]string{"If-None-Match": "*"}, status: 304, headers: notModified},
+				httpCase{name: m + " if-unmodified-since " + target, method: m, target: target,
+					header: map[string]string{"If-Unmodified-Since": beforeFixture}, status: 412,
+					headers: map[bool]map[string][]string{true: failedHead, false: failed}[m == http.MethodHead]},
+				httpCase{name: m + " if-match " + target, method: m, target: target,
+					header: map[string]string{"If-Match": `"no-etag"`, "Range": "bytes=0-1"}, status: 412,
+					headers: map[bool]map[string][]string{true: failedHead, false: failed}[m == http.MethodHead]},
+			)
+		}
+	}
+	runCases(t, srv, cases)
 }
 
 // TestStaticTraversal makes sure that no request under /package/{n}/{v}/

@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -260,6 +263,14 @@ type httpCase struct {
 	body    string
 	anyBody bool
 	golden  string
+
+	// Checks that hold whatever body or golden says: the body starts with
+	// prefix; the JSON body has fields, and keys in this order in its
+	// top-level object (the first element's for a list). Golden files are
+	// rewritten by -update; these are written by hand.
+	prefix string
+	fields []jsonField
+	keys   []string
 }
 
 var (
@@ -350,6 +361,32 @@ func checkResponse(t *testing.T, c httpCase, resp *http.Response, body []byte) {
 	case !c.anyBody && string(body) != c.body:
 		t.Errorf("body = %q, want %q", truncate(body), c.body)
 	}
+	if !strings.HasPrefix(string(body), c.prefix) {
+		t.Errorf("body starts %q, want %q", truncate(body[:min(len(body), len(c.prefix))]), c.prefix)
+	}
+	checkJSON(t, c, body)
+}
+
+// checkJSON checks the fields and keys of a case.
+func checkJSON(t *testing.T, c httpCase, body []byte) {
+	t.Helper()
+	if len(c.fields) == 0 && c.keys == nil {
+		return
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	for _, f := range c.fields {
+		if got := jsonAt(doc, f.path); !reflect.DeepEqual(got, f.want) {
+			t.Errorf("%s = %#v, want %#v", f.path, got, f.want)
+		}
+	}
+	if c.keys != nil {
+		if got := firstObjectKeys(t, body); !equalStrings(got, c.keys) {
+			t.Errorf("keys %q, want %q", got, c.keys)
+		}
+	}
 }
 
 func checkGolden(t *testing.T, name string, body []byte) {
@@ -390,4 +427,71 @@ func truncate(b []byte) string {
 		return string(b[:300]) + "…"
 	}
 	return string(b)
+}
+
+// jsonField is a value expected at a path of a JSON answer: keys and array
+// indexes separated by "/", a trailing "#" for the length of an array.
+type jsonField struct {
+	path string
+	want any // string, float64 (JSON numbers) or int (lengths)
+}
+
+// jsonAt is the value at path in a decoded JSON document (see jsonField),
+// nil when there is none.
+func jsonAt(v any, path string) any {
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "#" {
+			list, ok := v.([]any)
+			if !ok {
+				return nil
+			}
+			return len(list)
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[seg]
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// firstObjectKeys lists the keys of the document's top-level object, or of
+// the first element of a top-level list, in the order they were sent.
+func firstObjectKeys(t *testing.T, body []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok == json.Delim('[') {
+		if tok, err = dec.Token(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tok != json.Delim('{') {
+		t.Fatalf("no object: %v", tok)
+	}
+	var keys []string
+	for dec.More() {
+		// A key, then its value, skipped whole.
+		key, err := dec.Token()
+		var value json.RawMessage
+		if err == nil {
+			err = dec.Decode(&value)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, key.(string))
+	}
+	return keys
 }

@@ -16,9 +16,9 @@ import (
 )
 
 // Hostile requests (docs/security.md): whatever the request, the answer is
-// never a 5xx (other than the spec'd ones, none of which these requests
-// reach), never a file outside a package, and never much larger than the
-// file asked for.
+// never a 5xx (other than upstream's own 500s, such as a missing signature,
+// which these requests do not reach), never a file outside a package, and
+// never much larger than the file asked for.
 
 const hostileSecret = "HOSTILE-SECRET-OUTSIDE-THE-PACKAGES"
 
@@ -168,7 +168,7 @@ func TestHostileLongRequests(t *testing.T) {
 		{"long static path", "/package/alpha/1.0.0/" + strings.Repeat("x/", 4000) + "x", []int{404}},
 		{"very long static path", "/package/alpha/1.0.0/" + long, []int{404}},
 		{"very long package name", "/package/" + long + "/1.0.0/", []int{404}},
-		// semver refuses versions over 256 bytes: the 400 of api.md §8.
+		// semver refuses versions over 256 bytes: the invalid-version 400.
 		{"very long version", "/package/alpha/1.0.0-" + long + "/", []int{400}},
 		{"very long version of a file", "/package/alpha/1.0.0-" + long + "/x", []int{400}},
 		{"very long artifact", "/epr/alpha/alpha-" + long + ".zip", []int{400}},
@@ -371,7 +371,7 @@ func TestHostileMethods(t *testing.T) {
 		want, _ := do(t, srv, http.MethodGet, target, nil)
 		for _, m := range methods {
 			resp, _ := requireSafe(t, srv, m, target, nil)
-			// No route restricts methods (api.md §5): same status as GET.
+			// No route restricts methods: same status as GET.
 			if resp.StatusCode != want.StatusCode {
 				t.Errorf("%s %s: status %d, GET gives %d", m, target, resp.StatusCode, want.StatusCode)
 			}

@@ -9,7 +9,7 @@ import (
 
 const defaultServiceName = "package-registry"
 
-// indexBody renders the / document once, at startup (api.md §10.1).
+// indexBody renders the / document once, at startup: it never changes.
 func indexBody(name, version string) ([]byte, error) {
 	if name == "" {
 		name = defaultServiceName
@@ -24,6 +24,7 @@ func indexBody(name, version string) ([]byte, error) {
 }
 
 // index serves / and /index.json; the query is ignored.
-func (s *server) index(w http.ResponseWriter, r *http.Request) {
+func (s *server) index(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, s.opts.CacheTimeIndex, s.indexBody)
+	return nil
 }

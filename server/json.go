@@ -6,8 +6,8 @@ import (
 )
 
 // writeJSON sends a rendered JSON document with the public cache headers
-// of its route (api.md §9). No Content-Length is set: net/http adds one for
-// small bodies and chunks the others.
+// of its route. No Content-Length is set: net/http adds one for small
+// bodies and chunks the others, as it does for upstream.
 func writeJSON(w http.ResponseWriter, maxAge time.Duration, body []byte) {
 	h := w.Header()
 	setPublicCache(h, maxAge)

@@ -11,15 +11,29 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// packageVars reads the name and version of a package route and checks the
-// version first (api.md §8: version syntax, then lookup, then serve).
-func packageVars(r *http.Request) (name, version string, err error) {
+// lookupRoute finds the package of a file route (static, artifact,
+// signature) from its route variables; notFound is the route's answer for
+// an unknown package.
+func (s *server) lookupRoute(r *http.Request, notFound error) (found, error) {
 	vars := mux.Vars(r)
-	name, version = vars[varName], vars[varVersion]
+	return s.lookup(r, vars[varName], vars[varVersion], false, notFound)
+}
+
+// lookup checks the version, then looks the package up, in upstream's
+// order: an invalid version is a 400 even for an unknown package.
+// notFound is returned when no package has that name and version.
+func (s *server) lookup(r *http.Request, name, version string, fullData bool, notFound error) (found, error) {
 	if err := checkVersion(version); err != nil {
-		return "", "", err
+		return found{}, err
 	}
-	return name, version, nil
+	p, err := s.findPackage(r, name, version, fullData)
+	if err != nil {
+		return found{}, err
+	}
+	if p.Package == nil {
+		return found{}, notFound
+	}
+	return p, nil
 }
 
 // checkVersion accepts only strict semver: 1.0, v1.0.0 and 01.0.0 do not

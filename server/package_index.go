@@ -8,13 +8,13 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// packageIndex serves the full document of one package version
-// (api.md §10.6). It uses the index cache time, not catch_all.
+// packageIndex serves the full document of one package version. It uses
+// the index cache time, not catch_all, as upstream does.
 //
 // With an index that has a generation, the document is kept with the
 // other answers of that generation (answerCache): the lookup of a version
 // depends on nothing else.
-func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
+func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) error {
 	// A kept answer was a found package, so its version was valid: the
 	// lookup comes before the version check.
 	vars := mux.Vars(r)
@@ -24,31 +24,22 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 	if cacheable {
 		if body, ok := s.answers.get(gen, answerKey); ok {
 			writeJSON(w, s.opts.CacheTimeIndex, body)
-			return
+			return nil
 		}
 	}
-	if err := checkVersion(version); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.findPackage(r, name, version, true)
+	p, err := s.lookup(r, name, version, true, errPackageNotFound)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if p.Package == nil {
-		s.fail(w, r, errPackageNotFound)
-		return
+		return err
 	}
 	body, err := s.packageDocument(p.Package, !cacheable)
 	if err != nil {
-		s.fail(w, r, internalError(err))
-		return
+		return internalError(err)
 	}
 	if cacheable {
 		s.answers.add(gen, answerKey, body)
 	}
 	writeJSON(w, s.opts.CacheTimeIndex, body)
+	return nil
 }
 
 // packageDocument is the document of a package: rendered at load time for

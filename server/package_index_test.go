@@ -16,10 +16,14 @@ func TestPackageIndex(t *testing.T) {
 	}
 	invalid := plainError(noStoreCache, true)
 	runCases(t, srv, []httpCase{
-		{name: "directory package", target: "/package/alpha/1.0.0/", status: 200, headers: ok, golden: "package-alpha-1.0.0.json"},
-		{name: "prerelease is found", target: "/package/alpha/2.0.0-beta1/", status: 200, headers: ok, golden: "package-alpha-2.0.0-beta1.json"},
-		{name: "zip package", target: "/package/gamma/1.2.0/", status: 200, headers: ok, golden: "package-gamma-1.2.0.json"},
-		{name: "build metadata, literal plus", target: "/package/delta/1.0.0+build1/", status: 200, headers: ok, golden: "package-delta-1.0.0+build1.json"},
+		{name: "directory package", target: "/package/alpha/1.0.0/", status: 200, headers: ok, golden: "package-alpha-1.0.0.json",
+			fields: []jsonField{{"name", "alpha"}, {"version", "1.0.0"}, {"license", "basic"}, {"assets/#", 2}}},
+		{name: "prerelease is found", target: "/package/alpha/2.0.0-beta1/", status: 200, headers: ok, golden: "package-alpha-2.0.0-beta1.json",
+			fields: []jsonField{{"version", "2.0.0-beta1"}, {"release", "beta"}, {"categories/1", "security"}}},
+		{name: "zip package", target: "/package/gamma/1.2.0/", status: 200, headers: ok, golden: "package-gamma-1.2.0.json",
+			fields: []jsonField{{"name", "gamma"}, {"download", "/epr/gamma/gamma-1.2.0.zip"}, {"signature_path", "/epr/gamma/gamma-1.2.0.zip.sig"}}},
+		{name: "build metadata, literal plus", target: "/package/delta/1.0.0+build1/", status: 200, headers: ok, golden: "package-delta-1.0.0+build1.json",
+			fields: []jsonField{{"name", "delta"}, {"version", "1.0.0+build1"}, {"type", "input"}, {"path", "/package/delta/1.0.0+build1"}}},
 		{name: "build metadata, encoded plus", target: "/package/delta/1.0.0%2Bbuild1/", status: 200, headers: ok, golden: "package-delta-1.0.0+build1.json"},
 		{name: "query ignored", target: "/package/alpha/1.0.0/?prerelease=maybe", status: 200, headers: ok, golden: "package-alpha-1.0.0.json"},
 		{name: "HEAD", method: http.MethodHead, target: "/package/alpha/1.0.0/", status: 200, headers: ok},

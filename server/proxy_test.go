@@ -81,12 +81,22 @@ func TestProxyMode(t *testing.T) {
 		}
 	}
 	runCases(t, pp.local, []httpCase{
+		// The remote alpha is newer; the local gamma wins over the remote
+		// copy of the same version.
 		{name: "search merged", target: "/search", status: 200, golden: "proxy-search.json",
-			headers: map[string][]string{"Cache-Control": public("600")}},
-		{name: "search all merged", target: "/search?all=true", status: 200, golden: "proxy-search-all.json"},
-		{name: "categories summed", target: "/categories", status: 200, golden: "proxy-categories.json"},
+			headers: map[string][]string{"Cache-Control": public("600")},
+			fields: []jsonField{{"#", 4}, {"0/name", "alpha"}, {"0/version", "1.1.0"}, {"1/name", "delta"},
+				{"2/name", "gamma"}, {"2/description", "Gamma test package"}, {"3/name", "remote_only"}}},
+		{name: "search all merged", target: "/search?all=true", status: 200, golden: "proxy-search-all.json",
+			fields: []jsonField{{"#", 5}, {"0/version", "1.0.0"}, {"1/version", "1.1.0"}, {"3/description", "Gamma test package"},
+				{"4/name", "remote_only"}}},
+		// A package on both sides counts twice.
+		{name: "categories summed", target: "/categories", status: 200, golden: "proxy-categories.json",
+			fields: []jsonField{{"#", 4}, {"0/id", "aws"}, {"0/count", float64(2)}, {"1/id", "cloud"}, {"1/count", float64(1)},
+				{"2/id", "custom_logs"}, {"3/id", "web"}, {"3/count", float64(2)}}},
 		{name: "remote package document", target: "/package/remote_only/2.0.0/", status: 200, golden: "proxy-package-remote_only.json",
-			headers: map[string][]string{"Cache-Control": public("10")}},
+			headers: map[string][]string{"Cache-Control": public("10")},
+			fields:  []jsonField{{"name", "remote_only"}, {"version", "2.0.0"}, {"categories/#", 2}}},
 		{name: "local package document", target: "/package/gamma/1.2.0/", status: 200, golden: "package-gamma-1.2.0.json"},
 		{name: "unknown on both sides", target: "/package/nope/1.0.0/", status: 404,
 			headers: plainError(noStoreCache, true), body: "package revision not found\n"},

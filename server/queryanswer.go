@@ -28,13 +28,13 @@ type parseQuery func(q url.Values) (key string, compute func() (body []byte, kee
 // serveQuery answers from the SQL indexer's cache, then from the answers
 // of the current index generation (by raw query, then by canonical key),
 // and otherwise computes the answer and keeps it in both.
-func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswer, parse parseQuery) {
+func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswer, parse parseQuery) error {
 	var sqlKey string
 	if a.sqlCache != nil {
 		sqlKey = responseCacheKey(r)
 		if body, ok := a.sqlCache.Get(sqlKey); ok {
 			writeJSON(w, a.maxAge, body)
-			return
+			return nil
 		}
 	}
 	gen, cacheable := s.generation()
@@ -42,26 +42,24 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswe
 	if cacheable {
 		if body, ok := s.answers.getRaw(gen, raw); ok {
 			writeJSON(w, a.maxAge, body)
-			return
+			return nil
 		}
 	}
 	key, compute, err := parse(r.URL.Query())
 	if err != nil {
-		s.fail(w, r, badRequest(err.Error()))
-		return
+		return badRequest(err.Error())
 	}
 	answerKey := a.endpoint + "\x00" + key
 	if cacheable {
 		s.answers.alias(raw, answerKey)
 		if body, ok := s.answers.get(gen, answerKey); ok {
 			writeJSON(w, a.maxAge, body)
-			return
+			return nil
 		}
 	}
 	body, keep, err := compute()
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if cacheable {
 		s.answers.add(gen, answerKey, body)
@@ -70,4 +68,5 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswe
 		a.sqlCache.Add(sqlKey, body)
 	}
 	writeJSON(w, a.maxAge, body)
+	return nil
 }

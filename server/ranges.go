@@ -17,7 +17,7 @@ const maxRanges = 16
 // that the ranges add up to no more than the file, which still lets a 1 MB
 // header of "0-0," ranges buy a multipart body of megabytes of part headers,
 // and lets out-of-order ranges make zip entries decompress again and again.
-// RFC 9110 §14.2 allows a server to ignore such a header. Malformed headers
+// RFC 9110 (section 14.2) allows a server to ignore such a header. Malformed headers
 // are left to ServeContent, which answers 416.
 func limitRanges(r *http.Request) *http.Request {
 	h := r.Header.Get("Range")

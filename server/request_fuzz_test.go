@@ -17,8 +17,8 @@ import (
 
 // fuzzRouter serves copies of the test packages, loaded by the real
 // indexers (directories and zips), each with a signature so that none of
-// the spec'd 500 answers can happen, next to a secret file and with links
-// leading out of a package.
+// upstream's deliberate 500 answers (a missing signature) can happen, next
+// to a secret file and with links leading out of a package.
 func fuzzRouter(f *testing.F) http.Handler {
 	f.Helper()
 	tmp := f.TempDir()

@@ -7,9 +7,10 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// Route templates, registered in this order (api.md §1). They are also the
-// `path` label of the HTTP metrics (operations.md §6), so they must stay
-// byte-identical to upstream's.
+// Route templates, registered in this order (the first match wins, see
+// docs/api.md). They are also the `path` label of the HTTP metrics, which
+// dashboards built for upstream select on, so they must stay byte-identical
+// to upstream's.
 const (
 	RouteIndex        = "/"
 	RouteIndexJSON    = "/index.json"
@@ -24,15 +25,16 @@ const (
 )
 
 // Route variable names. The artifact and signature templates use
-// packageName twice; mux keeps the last capture, which is the file-name part
-// (api.md §1: the segment after /epr/ is ignored).
+// packageName twice; mux keeps the last capture, which is the file-name part:
+// the segment after /epr/ is ignored, as upstream ignores it.
 const (
 	varName    = "packageName"
 	varVersion = "packageVersion"
 	varFile    = "name"
 )
 
-// routes builds the route table and the middleware chain of §4.3.
+// routes builds the route table, the one place where routes are declared,
+// and wraps each handler in serve and the middleware chain.
 //
 // The table is served by three mux routers, chosen by the path's first
 // segment: one for /package/… (the package document and static files),
@@ -61,18 +63,19 @@ func (s *server) routes() http.Handler {
 		// Unmatched paths get APM only (no CORS, metrics or access log).
 		notFoundHandler = s.opts.Trace(notFoundHandler)
 	}
-	return segmentRoutes(table, notFoundHandler, s.chain)
+	return segmentRoutes(table, s.serve, notFoundHandler, s.chain)
 }
 
 // route is a row of the route table.
 type route struct {
 	template string
-	handler  http.HandlerFunc
+	handler  handlerFunc
 }
 
-// segmentRoutes builds the routers of the table (see routes). chain wraps a
-// matched handler in the middleware.
-func segmentRoutes(table []route, notFoundHandler http.Handler, chain func(http.Handler) http.Handler) http.Handler {
+// segmentRoutes builds the routers of the table (see routes). serve turns a
+// handler into an http.Handler, chain wraps a matched handler in the
+// middleware.
+func segmentRoutes(table []route, serve func(handlerFunc) http.Handler, notFoundHandler http.Handler, chain func(http.Handler) http.Handler) http.Handler {
 	// Middleware runs only for matched routes (including StrictSlash
 	// redirects); the not-found handler and path-cleaning redirects get
 	// none of it. mux calls a middleware for every request, to wrap the
@@ -92,7 +95,8 @@ func segmentRoutes(table []route, notFoundHandler http.Handler, chain func(http.
 		sr[n] = r
 	}
 	for _, route := range table {
-		sr[segment(route.template)].Handle(route.template, &routeHandler{handler: route.handler, chain: chain(route.handler)})
+		h := serve(route.handler)
+		sr[segment(route.template)].Handle(route.template, &routeHandler{handler: h, chain: chain(h)})
 	}
 	return &sr
 }
@@ -126,8 +130,10 @@ func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.handler.ServeHTTP(w, r)
 }
 
-// chain wraps h in the middleware of §4.3, outermost first: CORS,
-// instrumentation, tracing, access log, panic recovery.
+// chain wraps h in the middleware, outermost first: CORS,
+// instrumentation, tracing, access log, panic recovery. Metrics and traces
+// thus see the answer as the client gets it, CORS included, and a
+// recovered panic is logged and counted like any other 500.
 func (s *server) chain(h http.Handler) http.Handler {
 	h = s.recoverPanics(h)
 	h = s.accessLog(h)
@@ -140,8 +146,8 @@ func (s *server) chain(h http.Handler) http.Handler {
 	return cors(h)
 }
 
-// RouteTemplate is the template of the route that matched r, or "unknown"
-// (the metrics path label of operations.md §6).
+// RouteTemplate is the template of the route that matched r, or "unknown":
+// the `path` label of the HTTP metrics.
 func RouteTemplate(r *http.Request) string {
 	if route := mux.CurrentRoute(r); route != nil {
 		if t, err := route.GetPathTemplate(); err == nil {
@@ -151,7 +157,8 @@ func RouteTemplate(r *http.Request) string {
 	return "unknown"
 }
 
-// notFound is the unknown-path answer of api.md §4: no-store, no CORS.
+// notFound is the unknown-path answer: no-store, and no CORS because mux
+// runs no middleware for it (upstream's answer has none either).
 func notFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, errUnknownPath)
 }

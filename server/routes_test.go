@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -31,7 +32,7 @@ func TestRouting(t *testing.T) {
 	redirectBody := func(href string) string { return "<a href=\"" + href + "\">Moved Permanently</a>.\n\n" }
 
 	runCases(t, srv, []httpCase{
-		// §3.1 path cleaning: before routing, no middleware, no body.
+		// Path cleaning: before routing, no middleware, no body.
 		{name: "double slash", target: "//search", status: 301, headers: cleanRedirect("/search")},
 		{name: "dot dot", target: "/package/alpha/1.0.0/../1.0.0/manifest.yml", status: 301,
 			headers: cleanRedirect("/package/alpha/1.0.0/manifest.yml")},
@@ -43,7 +44,7 @@ func TestRouting(t *testing.T) {
 			headers: cleanRedirect("/package/x")},
 		{name: "clean unknown path too", target: "//nope", status: 301, headers: cleanRedirect("/nope")},
 
-		// §3.2 StrictSlash redirects: CORS, Go's redirect body.
+		// StrictSlash redirects: CORS, Go's redirect body.
 		{name: "search slash", target: "/search/", status: 301, headers: slashRedirect("/search"),
 			body: redirectBody("/search")},
 		{name: "search slash keeps query", target: "/search/?package=alpha&all=true", status: 301,
@@ -69,7 +70,7 @@ func TestRouting(t *testing.T) {
 			headers: map[string][]string{"Location": {"/search"}, "Content-Type": absent,
 				"Content-Length": {"0"}, "Access-Control-Allow-Origin": corsHeader}},
 
-		// §4 unknown paths: no-store, no CORS.
+		// Unknown paths: no-store, no CORS.
 		{name: "unknown", target: "/nope", status: 404, headers: plainError(noStoreCache, false), body: notFoundBody},
 		{name: "case sensitive", target: "/SEARCH", status: 404, headers: plainError(noStoreCache, false), body: notFoundBody},
 		{name: "package without version", target: "/package/alpha", status: 404, headers: plainError(noStoreCache, false), body: notFoundBody},
@@ -103,7 +104,8 @@ func TestBasicRoutes(t *testing.T) {
 		"Access-Control-Allow-Origin": corsHeader,
 	}
 	runCases(t, srv, []httpCase{
-		{name: "root", target: "/", status: 200, headers: indexHeaders, golden: "index.json"},
+		{name: "root", target: "/", status: 200, headers: indexHeaders, golden: "index.json",
+			fields: []jsonField{{"service.name", "package-registry"}, {"service.version", "1.40.1"}}},
 		{name: "index.json", target: "/index.json", status: 200, headers: indexHeaders, golden: "index.json"},
 		{name: "index ignores query", target: "/index.json?all=maybe", status: 200, headers: indexHeaders, golden: "index.json"},
 		{name: "index on POST", method: http.MethodPost, target: "/", status: 200, headers: indexHeaders, golden: "index.json"},
@@ -177,4 +179,87 @@ func TestNewRouterRejectsBadOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMainRoutesByHand checks the answers of the main routes against values
+// written here by hand: statuses, header values, JSON fields and the key
+// order of the documents. The golden files beside the other tests are
+// rewritten from whatever the server answers by -update; these values are
+// not, so a wrong -update cannot bless a wrong answer. (The golden cases
+// elsewhere carry a few hand-written fields too.)
+func TestMainRoutesByHand(t *testing.T) {
+	f := newFixture(t)
+	srv := startServer(t, defaultOptions(listIndexer{f.pkgs}))
+	gammaZip := readFixture(t, filepath.Join(f.zips, "gamma-1.2.0.zip"))
+	manifest := readFixture(t, filepath.Join(f.root, "alpha", "1.0.0", "manifest.yml"))
+
+	jsonHeaders := func(maxAge string) map[string][]string {
+		return map[string][]string{
+			"Content-Type":                {"application/json"},
+			"Cache-Control":               public(maxAge),
+			"Access-Control-Allow-Origin": corsHeader,
+			"Last-Modified":               absent,
+			"Accept-Ranges":               absent,
+		}
+	}
+	indexBody := "{\n  \"service.name\": \"package-registry\",\n  \"service.version\": \"1.40.1\"\n}\n"
+	indexHeaders := jsonHeaders("10")
+	indexHeaders["Content-Length"] = []string{"72"}
+	searchKeys := []string{"name", "title", "version", "release", "description", "type", "download", "path",
+		"conditions", "owner", "categories", "signature_path"}
+
+	runCases(t, srv, []httpCase{
+		{name: "index", target: "/", status: 200, headers: indexHeaders, body: indexBody},
+		{name: "index.json", target: "/index.json", status: 200, headers: indexHeaders, body: indexBody,
+			keys: []string{"service.name", "service.version"}},
+		{name: "search", target: "/search", status: 200, headers: jsonHeaders("600"), anyBody: true,
+			keys: searchKeys,
+			fields: []jsonField{
+				{"#", 3},
+				{"0/name", "alpha"}, {"0/version", "1.0.0"}, {"0/release", "ga"},
+				{"0/download", "/epr/alpha/alpha-1.0.0.zip"}, {"0/path", "/package/alpha/1.0.0"},
+				{"0/conditions/kibana/version", "^8.0.0"}, {"0/owner/github", "elastic/epr-clone"},
+				{"0/categories/#", 1}, {"0/categories/0", "web"}, {"0/signature_path", "/epr/alpha/alpha-1.0.0.zip.sig"},
+				{"1/name", "delta"}, {"1/version", "1.0.0+build1"}, {"1/type", "input"},
+				{"1/download", "/epr/delta/delta-1.0.0+build1.zip"},
+				{"2/name", "gamma"}, {"2/categories/0", "aws"}, {"2/signature_path", "/epr/gamma/gamma-1.2.0.zip.sig"},
+			}},
+		{name: "search prerelease", target: "/search?package=alpha&prerelease=true", status: 200,
+			headers: jsonHeaders("600"), anyBody: true,
+			fields: []jsonField{{"#", 1}, {"0/version", "2.0.0-beta1"}, {"0/release", "beta"}, {"0/categories/#", 2}}},
+		{name: "search all versions", target: "/search?package=alpha&prerelease=true&all=true", status: 200,
+			headers: jsonHeaders("600"), anyBody: true,
+			fields: []jsonField{{"#", 2}, {"0/version", "1.0.0"}, {"1/version", "2.0.0-beta1"}}},
+		{name: "search nothing", target: "/search?package=nonexistent", status: 200, body: "[]",
+			headers: map[string][]string{"Content-Type": {"application/json"}, "Content-Length": {"2"}, "Cache-Control": public("600")}},
+		{name: "categories", target: "/categories", status: 200, headers: jsonHeaders("600"), anyBody: true,
+			keys: []string{"id", "title", "count"},
+			fields: []jsonField{
+				{"#", 2},
+				{"0/id", "aws"}, {"0/title", "AWS"}, {"0/count", float64(1)},
+				{"1/id", "web"}, {"1/title", "Web Server"}, {"1/count", float64(1)},
+				{"1/parent_id", "observability"}, {"1/parent_title", "Observability"},
+			}},
+		{name: "package document", target: "/package/alpha/1.0.0/", status: 200, headers: jsonHeaders("10"), anyBody: true,
+			fields: []jsonField{
+				{"name", "alpha"}, {"version", "1.0.0"}, {"format_version", "3.0.0"}, {"license", "basic"},
+				{"readme", "/package/alpha/1.0.0/docs/README.md"}, {"download", "/epr/alpha/alpha-1.0.0.zip"},
+				{"signature_path", "/epr/alpha/alpha-1.0.0.zip.sig"}, {"conditions/kibana/version", "^8.0.0"},
+				{"assets/#", 2}, {"assets/0", "/package/alpha/1.0.0/manifest.yml"},
+			}},
+		{name: "package document of a zip", target: "/package/gamma/1.2.0/", status: 200, headers: jsonHeaders("10"), anyBody: true,
+			fields: []jsonField{{"name", "gamma"}, {"version", "1.2.0"}, {"categories/0", "aws"},
+				{"path", "/package/gamma/1.2.0"}, {"signature_path", "/epr/gamma/gamma-1.2.0.zip.sig"}}},
+		{name: "zip artifact", target: "/epr/gamma/gamma-1.2.0.zip", status: 200, body: gammaZip,
+			headers: fileHeaders("application/zip", len(gammaZip))},
+		{name: "generated artifact", target: "/epr/alpha/alpha-1.0.0.zip", status: 200, anyBody: true, prefix: "PK\x03\x04",
+			headers: map[string][]string{
+				"Content-Type": {"application/zip"}, "Content-Length": absent, "Last-Modified": absent,
+				"Accept-Ranges": absent, "Cache-Control": public("600"), "Access-Control-Allow-Origin": corsHeader,
+			}},
+		{name: "signature", target: "/epr/gamma/gamma-1.2.0.zip.sig", status: 200, body: "gamma signature\n",
+			headers: fileHeaders("application/pgp-signature", 16)},
+		{name: "static file", target: "/package/alpha/1.0.0/manifest.yml", status: 200, body: manifest,
+			prefix: "format_version: 3.0.0\nname: alpha\n", headers: fileHeaders("text/yaml; charset=UTF-8", len(manifest))},
+	})
 }

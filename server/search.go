@@ -8,9 +8,10 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// search serves /search (api.md §10.4, search.md).
-func (s *server) search(w http.ResponseWriter, r *http.Request) {
-	s.serveQuery(w, r, queryAnswer{
+// search serves /search: the newest matching version of each package, or
+// every matching version with all=true (parameters in docs/api.md).
+func (s *server) search(w http.ResponseWriter, r *http.Request) error {
+	return s.serveQuery(w, r, queryAnswer{
 		endpoint: "search",
 		maxAge:   s.opts.CacheTimeSearch,
 		sqlCache: s.opts.SearchCache,
@@ -22,8 +23,8 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 		return filter.CanonicalKey(), func() ([]byte, bool, error) {
 			body, err := s.searchBody(r, filter)
 			// A lookup of one package's newest version is not kept
-			// by the SQL cache (operations.md §8.6.7): Kibana asks it
-			// for every package and it goes stale first.
+			// by the SQL cache, as upstream's cache skips it: Kibana
+			// asks it for every package and it goes stale first.
 			return body, filter.PackageName == "" || filter.AllVersions, err
 		}, nil
 	})
@@ -51,8 +52,8 @@ func (s *server) searchBody(r *http.Request, filter *packages.Filter) ([]byte, e
 
 // mergeSearch adds the remote results to the local ones, the local entry
 // winning for the same name and version, and reduces the union to the
-// newest version per name unless all versions were asked for
-// (operations.md §9.3).
+// newest version per name unless all versions were asked for, as
+// upstream's proxy mode does.
 func mergeSearch(local, remote packages.Packages, allVersions bool) packages.Packages {
 	type key struct{ name, version string }
 	seen := make(map[key]bool, len(local))

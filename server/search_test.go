@@ -16,9 +16,13 @@ func TestSearch(t *testing.T) {
 	}
 	bad := plainError(noStoreCache, true)
 	runCases(t, srv, []httpCase{
-		{name: "default", target: "/search", status: 200, headers: ok, golden: "search.json"},
-		{name: "all with prereleases", target: "/search?all=true&prerelease=true", status: 200, headers: ok, golden: "search-all-prerelease.json"},
-		{name: "one package", target: "/search?package=alpha", status: 200, headers: ok, golden: "search-alpha.json"},
+		{name: "default", target: "/search", status: 200, headers: ok, golden: "search.json",
+			fields: []jsonField{{"#", 3}, {"0/name", "alpha"}, {"0/version", "1.0.0"}, {"1/name", "delta"}, {"2/name", "gamma"}}},
+		{name: "all with prereleases", target: "/search?all=true&prerelease=true", status: 200, headers: ok, golden: "search-all-prerelease.json",
+			fields: []jsonField{{"#", 4}, {"0/version", "1.0.0"}, {"1/version", "2.0.0-beta1"}, {"1/release", "beta"},
+				{"2/version", "1.0.0+build1"}, {"3/version", "1.2.0"}}},
+		{name: "one package", target: "/search?package=alpha", status: 200, headers: ok, golden: "search-alpha.json",
+			fields: []jsonField{{"#", 1}, {"0/name", "alpha"}, {"0/version", "1.0.0"}}},
 		{name: "POST is GET", method: http.MethodPost, target: "/search?package=alpha", status: 200, headers: ok, golden: "search-alpha.json"},
 		{name: "OPTIONS is GET", method: http.MethodOptions, target: "/search?package=alpha", status: 200, headers: ok, golden: "search-alpha.json"},
 		{name: "semicolon pair dropped", target: "/search?package=alpha;prerelease=true", status: 200, headers: ok, golden: "search.json"},
@@ -68,8 +72,12 @@ func TestCategories(t *testing.T) {
 		"Access-Control-Allow-Origin": corsHeader,
 	}
 	runCases(t, srv, []httpCase{
-		{name: "default", target: "/categories", status: 200, headers: ok, golden: "categories.json"},
-		{name: "prerelease", target: "/categories?prerelease=true", status: 200, headers: ok, golden: "categories-prerelease.json"},
+		{name: "default", target: "/categories", status: 200, headers: ok, golden: "categories.json",
+			fields: []jsonField{{"#", 2}, {"0/id", "aws"}, {"0/count", float64(1)}, {"1/id", "web"}, {"1/count", float64(1)}}},
+		{name: "prerelease", target: "/categories?prerelease=true", status: 200, headers: ok, golden: "categories-prerelease.json",
+			// The beta replaces alpha 1.0.0: its two categories count.
+			fields: []jsonField{{"#", 3}, {"0/id", "aws"}, {"1/id", "security"}, {"1/title", "Security"},
+				{"1/count", float64(1)}, {"2/id", "web"}, {"2/count", float64(1)}}},
 		{name: "search parameters ignored", target: "/categories?package=gamma&all=true", status: 200, headers: ok, golden: "categories.json"},
 		{name: "OPTIONS is GET", method: http.MethodOptions, target: "/categories", status: 200, headers: ok, golden: "categories.json"},
 		{name: "bad include_policy_templates", target: "/categories?include_policy_templates=foo", status: 400,

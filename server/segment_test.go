@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gorilla/mux"
+	"go.uber.org/zap"
 )
 
 // The routers split by first segment answer every path as one router with
@@ -18,8 +19,9 @@ func TestSegmentRoutesMatchOneRouter(t *testing.T) {
 	}
 	var table []route
 	for _, tpl := range templates {
-		table = append(table, route{tpl, func(w http.ResponseWriter, r *http.Request) {
-			w.Write([]byte(tpl + " " + mux.Vars(r)[varName] + " " + mux.Vars(r)[varVersion] + " " + mux.Vars(r)[varFile]))
+		table = append(table, route{tpl, func(w http.ResponseWriter, r *http.Request) error {
+			_, err := w.Write([]byte(tpl + " " + mux.Vars(r)[varName] + " " + mux.Vars(r)[varVersion] + " " + mux.Vars(r)[varFile]))
+			return err
 		}})
 	}
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "none", 404) })
@@ -30,11 +32,12 @@ func TestSegmentRoutesMatchOneRouter(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}
-	split := segmentRoutes(table, notFound, chain)
+	serve := (&server{log: zap.NewNop()}).serve
+	split := segmentRoutes(table, serve, notFound, chain)
 	one := mux.NewRouter().StrictSlash(true)
 	one.NotFoundHandler = notFound
 	for _, rt := range table {
-		one.Handle(rt.template, rt.handler)
+		one.Handle(rt.template, serve(rt.handler))
 	}
 	one.Use(chain)
 

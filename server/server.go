@@ -1,4 +1,4 @@
-// Package server is the HTTP API of the registry (api.md).
+// Package server is the HTTP API of the registry (docs/api.md).
 package server
 
 import (
@@ -44,26 +44,26 @@ type Options struct {
 	DocCacheBytes    int
 
 	// Instrument, when set, wraps every routed request between the CORS
-	// middleware and the access log (operations.md §4.3: metrics sit
-	// there). RouteTemplate gives it the route's `path` label.
+	// middleware and the access log, where upstream's metrics sit.
+	// RouteTemplate gives it the route's `path` label.
 	Instrument func(http.Handler) http.Handler
 
-	// Trace, when set, is the APM middleware (operations.md §4.3, §7): it
-	// wraps every routed request between Instrument and the access log,
-	// and the not-found handler too. Handler log lines then carry the
-	// request's trace ids (apmlite.TraceFields).
+	// Trace, when set, is the APM middleware: it wraps every routed
+	// request between Instrument and the access log, and the not-found
+	// handler too, where upstream's APM sits. Handler log lines then carry
+	// the request's trace ids (apmlite.TraceFields).
 	Trace func(http.Handler) http.Handler
 
 	// CountStorageRequest, when set, is called once per artifact, signature
-	// or static request that reached a package (epr_storage_requests_total,
-	// operations.md §6): location "local" for packages on disk, "remote"
+	// or static request that reached a package (epr_storage_requests_total
+	// in docs/operations.md): location "local" for packages on disk, "remote"
 	// for proxy-mode redirects; component "artifacts", "signatures" or
 	// "statics". Requests relayed to a storage endpoint are counted by the
 	// storage resolver itself, not here.
 	CountStorageRequest func(location, component string)
 }
 
-// Proxy is what the handlers need from proxy mode (operations.md §9).
+// Proxy is what the handlers need from proxy mode (-proxy-mode).
 type Proxy interface {
 	// Search asks the remote registry the same /search request.
 	Search(r *http.Request) (packagesList, error)
@@ -75,7 +75,7 @@ type Proxy interface {
 }
 
 // ResponseCache keeps finished /search or /categories bodies keyed by the
-// request URL (SQL storage indexer's technical-preview caches, search.md §11).
+// request URL (the SQL storage indexer's technical-preview caches).
 type ResponseCache interface {
 	Get(key string) ([]byte, bool)
 	Add(key string, body []byte)

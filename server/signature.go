@@ -6,33 +6,21 @@ import (
 	"path/filepath"
 )
 
-// signature serves /epr/{ignored}/{name}-{version}.zip.sig (api.md §10.9):
-// the file <package path>.sig. A known package without that file answers
-// 500 with the public cache headers (upstream quirk, api.md §14.5).
-func (s *server) signature(w http.ResponseWriter, r *http.Request) {
-	name, version, err := packageVars(r)
+// signature serves /epr/{ignored}/{name}-{version}.zip.sig: the file
+// <package path>.sig. A known package without that file answers 500 with
+// the public cache headers, as upstream does (its 404 text is only for
+// unknown packages).
+func (s *server) signature(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.lookupRoute(r, errSignatureNotFound)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.findPackage(r, name, version, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if p.Package == nil {
-		s.fail(w, r, errSignatureNotFound)
-		return
+		return err
 	}
 	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	if remote := indexer.Remote(p.Package); remote != nil {
 		remote.ServeSignature(w, r, p.Package)
 		s.countStorage(p, componentSignatures)
-		return
+		return nil
 	}
 	s.countStorage(p, componentSignatures)
-	sigPath := filepath.Clean(p.BasePath) + ".sig"
-	if err := serveLocalFile(w, r, sigPath, contentTypes[".sig"]); err != nil {
-		s.fail(w, r, err)
-	}
+	return serveLocalFile(w, r, filepath.Clean(p.BasePath)+".sig", contentTypes[".sig"])
 }

@@ -16,44 +16,35 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-// static serves /package/{name}/{version}/{path} (api.md §10.7): one file
-// of the package, read through PackageFS so that nothing outside the
-// package can be reached.
-func (s *server) static(w http.ResponseWriter, r *http.Request) {
-	name, version, err := packageVars(r)
+// static serves /package/{name}/{version}/{path}: one file of the
+// package, read through PackageFS so that nothing outside the package can
+// be reached.
+func (s *server) static(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.lookupRoute(r, errPackageNotFound)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	file := mux.Vars(r)[varFile]
-	p, err := s.findPackage(r, name, version, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if p.Package == nil {
-		s.fail(w, r, errPackageNotFound)
-		return
+		return err
 	}
 	// Set before the file is looked for: a missing file answers 404 with
-	// these public headers (upstream quirk, api.md §7.3).
+	// these public headers, as upstream's does.
 	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	file := mux.Vars(r)[varFile]
 	if remote := indexer.Remote(p.Package); remote != nil {
 		remote.ServeStatic(w, r, p.Package, file)
 		s.countStorage(p, componentStatics)
-		return
+		return nil
 	}
 	if err := servePackageFile(w, r, p.Package, file); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.countStorage(p, componentStatics)
+	return nil
 }
 
 // servePackageFile serves one file of a local package with
 // http.ServeContent and the file's modification time (the entry's time in
-// a zip). Directories answer 404 rather than upstream's broken answers
-// (api.md §10.7).
+// a zip). Directories answer 404 rather than upstream's broken answers (a
+// 200 that never sends its body for a folder on disk, a 500 for a folder in
+// a zip): nothing can depend on those.
 func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Package, name string) error {
 	if !validFileName(name) {
 		return errResourceNotFound
@@ -83,8 +74,7 @@ func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Packag
 	if err != nil {
 		return internalError(err)
 	}
-	w.Header().Set("Content-Type", ctype)
-	http.ServeContent(w, limitRanges(r), name, info.ModTime(), content)
+	serveContent(w, r, name, info.ModTime(), content, ctype)
 	return nil
 }
 
@@ -99,7 +89,7 @@ func validFileName(name string) bool {
 
 // fileError maps a failure to open a package file: anything that means
 // "there is no such file in this package" is the static 404, other failures
-// (permissions, I/O, unreadable zip entries) are a 500 (api.md §8).
+// (permissions, I/O, unreadable zip entries) are a 500.
 func fileError(err error) error {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) ||
 		errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP) ||

@@ -11,7 +11,8 @@ import (
 // writePackageZip writes the package directory root as a zip archive:
 // deflated entries named prefix/<relative path>, one per file and per
 // sub-directory (directories end in "/"), in lexical walk order, with the
-// files' times and modes; no entry for the root itself (api.md §10.8).
+// files' times and modes; no entry for the root itself. That is the layout
+// of upstream's archives, which tools unpacking them rely on.
 //
 // Files are read through os.Root, as static files are: a symbolic link to
 // a file of the package is archived as that file, one leading out of the

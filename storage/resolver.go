@@ -18,13 +18,14 @@ import (
 // ResolverOptions tune the relay to the public storage endpoint.
 type ResolverOptions struct {
 	// Client overrides the HTTP client; nil means a client with a 20 s
-	// connect timeout, no overall timeout and no retries (§8.5.1).
+	// connect timeout, no overall timeout and no retries, like upstream's:
+	// artifacts can be large and slow, and the client retries itself.
 	Client *http.Client
 }
 
 // Resolver serves the artifacts, signatures and static files of storage
-// packages by relaying them from the public endpoint, as upstream does. It
-// implements indexer.RemoteResolver.
+// packages by relaying them from the public endpoint, as upstream does (see
+// docs/storage_indexers.md). It implements indexer.RemoteResolver.
 type Resolver struct {
 	packagesBase *url.URL // <endpoint>artifacts/packages/
 	staticBase   *url.URL // <endpoint>artifacts/static/
@@ -84,15 +85,15 @@ func (r *Resolver) ServeStatic(w http.ResponseWriter, req *http.Request, p *pack
 }
 
 // joinURL appends an unescaped relative path to a base URL whose path ends
-// in "/", escaping each segment as needed.
+// in "/". The path is escaped as a whole path, the way net/url escapes a
+// path it resolves: "?", "#", "%", spaces and the like are escaped, but the
+// sub-delimiters ";" and "," stay as they are, as in upstream's requests
+// (escaping them segment by segment would ask the storage for another
+// object name on endpoints that do not decode them).
 func joinURL(base *url.URL, rel string) *url.URL {
-	segments := strings.Split(rel, "/")
-	for i, s := range segments {
-		segments[i] = url.PathEscape(s)
-	}
 	u := *base
 	u.Path = base.Path + rel
-	u.RawPath = base.EscapedPath() + strings.Join(segments, "/")
+	u.RawPath = base.EscapedPath() + (&url.URL{Path: rel}).EscapedPath()
 	return &u
 }
 

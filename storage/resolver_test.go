@@ -30,6 +30,12 @@ func TestResolverURLs(t *testing.T) {
 		"artifact":  func(r *Resolver, w http.ResponseWriter, req *http.Request) { r.ServeArtifact(w, req, p) },
 		"signature": func(r *Resolver, w http.ResponseWriter, req *http.Request) { r.ServeSignature(w, req, p) },
 		"static":    func(r *Resolver, w http.ResponseWriter, req *http.Request) { r.ServeStatic(w, req, p, "img/a b%.png") },
+		"reserved": func(r *Resolver, w http.ResponseWriter, req *http.Request) {
+			r.ServeStatic(w, req, p, "docs/a;b,c=d&e+f:g@h$i~.md")
+		},
+		"escaped": func(r *Resolver, w http.ResponseWriter, req *http.Request) {
+			r.ServeStatic(w, req, p, "docs/q?x#y%z [1]'(2)*!.md")
+		},
 		"traversal": func(r *Resolver, w http.ResponseWriter, req *http.Request) {
 			r.ServeStatic(w, req, p, "../../x/../docs/")
 		},
@@ -41,6 +47,12 @@ func TestResolverURLs(t *testing.T) {
 		{"/", "signature", "/artifacts/packages/apache-1.0.0+build.1.zip.sig"},
 		{"/", "static", "/artifacts/static/apache-1.0.0+build.1/img/a%20b%25.png"},
 		{"/", "traversal", "/artifacts/static/apache-1.0.0+build.1/docs/"},
+		// Reserved characters a path may hold go out as they are, the
+		// others escaped, as net/url escapes a whole path.
+		{"/", "reserved", "/artifacts/static/apache-1.0.0+build.1/docs/a;b,c=d&e+f:g@h$i~.md"},
+		{"/", "escaped", "/artifacts/static/apache-1.0.0+build.1/docs/q%3Fx%23y%25z%20%5B1%5D%27%282%29%2A%21.md"},
+		// An endpoint path with its own escaping keeps it.
+		{"/a%2Fb/", "reserved", "/a%2Fb/artifacts/static/apache-1.0.0+build.1/docs/a;b,c=d&e+f:g@h$i~.md"},
 		// RFC 3986 resolution: the endpoint's path is kept only with a
 		// trailing slash, and its query is dropped.
 		{"/base/", "artifact", "/base/artifacts/packages/apache-1.0.0+build.1.zip"},
