@@ -311,7 +311,8 @@ func newRouter(cfg *config.Config, logger *zap.Logger, serviceName string, reg *
 		SearchCache:                 reg.storage.SearchCache,
 		CategoriesCache:             reg.storage.CategoriesCache,
 		Instrument:                  reg.metrics.Middleware(server.RouteTemplate),
-		Trace:                       reg.tracer.Middleware(apmlite.MuxRouteName),
+		Tracer:                      reg.tracer,
+		WriteStallTimeout:           writeStallTimeout,
 		CountStorageRequest:         reg.metrics.CountStorageRequest,
 	}
 	handler, err := server.NewRouter(opts)
@@ -319,6 +320,33 @@ func newRouter(cfg *config.Config, logger *zap.Logger, serviceName string, reg *
 		return nil, &startupFailure{Message: routerFailure, Err: err}
 	}
 	return handler, nil
+}
+
+// Timeouts of the main server. Upstream sets none, so a client can hold a
+// connection (and a goroutine) forever by sending headers slowly or by not
+// reading its answer. They are chosen so that no legitimate client, even a
+// slow one downloading a large package, is cut off (docs/operations.md,
+// "Timeouts").
+const (
+	// readHeaderTimeout bounds the wait for the request headers
+	// (slowloris).
+	readHeaderTimeout = 10 * time.Second
+	// readTimeout bounds reading a whole request. The API reads no bodies,
+	// so this only limits clients that trickle one in.
+	readTimeout = time.Minute
+	// idleTimeout closes keep-alive connections with no request.
+	idleTimeout = 2 * time.Minute
+	// writeStallTimeout closes a connection whose client has not accepted
+	// any answer data for this long (server.Options.WriteStallTimeout).
+	writeStallTimeout = time.Minute
+)
+
+// hardenServer applies the timeouts above to the main server; the write
+// stall is the router's (server.Options.WriteStallTimeout).
+func hardenServer(srv *http.Server) {
+	srv.ReadHeaderTimeout = readHeaderTimeout
+	srv.ReadTimeout = readTimeout
+	srv.IdleTimeout = idleTimeout
 }
 
 // startMainServer binds the main listener and serves in the background:

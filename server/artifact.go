@@ -28,7 +28,7 @@ func (s *server) artifact(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errArtifactNotFound)
 		return
 	}
-	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	s.setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	if p.Resolver != nil {
 		p.Resolver.ServeArtifact(w, r, p.Package)
 		s.countStorage(p, componentArtifacts)

@@ -14,7 +14,7 @@ var faviconICO []byte
 // (api.md §10.3).
 func (s *server) favicon(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	setPublicCache(h, s.opts.CacheTimeCatchAll)
+	s.setPublicCache(h, s.opts.CacheTimeCatchAll)
 	h.Set("Content-Type", "image/x-icon")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(faviconICO)

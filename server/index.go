@@ -25,5 +25,5 @@ func indexBody(name, version string) ([]byte, error) {
 
 // index serves / and /index.json; the query is ignored.
 func (s *server) index(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, s.opts.CacheTimeIndex, s.indexBody)
+	s.writeJSON(w, s.opts.CacheTimeIndex, s.indexBody)
 }

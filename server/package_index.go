@@ -23,7 +23,7 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 	answerKey := "package\x00" + name + "\x00" + version
 	if cacheable {
 		if body, ok := s.answers.get(gen, answerKey); ok {
-			writeJSON(w, s.opts.CacheTimeIndex, body)
+			s.writeJSON(w, s.opts.CacheTimeIndex, body)
 			return
 		}
 	}
@@ -48,7 +48,7 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) {
 	if cacheable {
 		s.answers.add(gen, answerKey, body)
 	}
-	writeJSON(w, s.opts.CacheTimeIndex, body)
+	s.writeJSON(w, s.opts.CacheTimeIndex, body)
 }
 
 // packageDocument is the document of a package: rendered at load time for
@@ -60,7 +60,7 @@ func (s *server) packageDocument(p *packages.Package, useDocCache bool) ([]byte,
 	case p.Doc == nil:
 		return packages.MarshalIndentJSON(p)
 	case useDocCache:
-		return s.docs.bytes(p.Doc)
+		return s.docBytes(p.Doc)
 	}
 	return p.Doc.Bytes()
 }

@@ -23,7 +23,7 @@ func (s *server) signature(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errSignatureNotFound)
 		return
 	}
-	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	s.setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	if p.Resolver != nil {
 		p.Resolver.ServeSignature(w, r, p.Package)
 		s.countStorage(p, componentSignatures)

@@ -35,7 +35,7 @@ func (s *server) static(w http.ResponseWriter, r *http.Request) {
 	}
 	// Set before the file is looked for: a missing file answers 404 with
 	// these public headers (upstream quirk, api.md §7.3).
-	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	s.setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	if p.Resolver != nil {
 		p.Resolver.ServeStatic(w, r, p.Package, file)
 		s.countStorage(p, componentStatics)
