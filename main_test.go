@@ -534,3 +534,14 @@ func httpGetWith(transport http.RoundTripper, url string) (*response, error) {
 	}
 	return &response{status: resp.StatusCode, body: buf.Bytes()}, nil
 }
+
+func TestHardenServer(t *testing.T) {
+	srv := &http.Server{Handler: http.NotFoundHandler()}
+	hardenServer(srv)
+	if srv.ReadHeaderTimeout != readHeaderTimeout || srv.ReadTimeout != readTimeout || srv.IdleTimeout != idleTimeout {
+		t.Errorf("timeouts: header %v, read %v, idle %v", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.IdleTimeout)
+	}
+	if srv.WriteTimeout != 0 {
+		t.Errorf("WriteTimeout %v: an absolute write deadline cuts long downloads", srv.WriteTimeout)
+	}
+}

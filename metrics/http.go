@@ -16,7 +16,8 @@ var httpLabels = []string{"code", "method", "path"}
 // epr_in_flight_requests and the epr_http_* metrics, labelled with the
 // route template that routeTemplate returns for a request (the server's
 // server.RouteTemplate). It belongs inside the router, where the matched
-// route is known, so unmatched 404s are never counted (operations.md §4.3).
+// route is known, so unmatched 404s are never counted, as upstream's are not
+// (docs/operations.md, "Metrics").
 // Nil when m is nil, which server.Options reads as "no instrumentation".
 func (m *Metrics) Middleware(routeTemplate func(*http.Request) string) func(http.Handler) http.Handler {
 	if m == nil {

@@ -155,7 +155,8 @@ func TestHooks(t *testing.T) {
 }
 
 func TestRouteTemplatesMatchSpec(t *testing.T) {
-	// The metrics labels of operations.md §6, byte for byte.
+	// The metrics `path` labels are upstream's templates, byte for byte:
+	// dashboards and alerts select on them.
 	want := []string{
 		"/", "/index.json", "/search", "/categories", "/health", "/favicon.ico",
 		"/epr/{packageName}/{packageName:[a-z0-9_]+}-{packageVersion}.zip",
