@@ -61,28 +61,22 @@ func newResponse() *Response {
 	r := &Response{}
 	r.writeHeader, r.write, r.flush, r.flushError, r.readFrom = r.doWriteHeader, r.doWrite, r.doFlush, r.doFlushError, r.doReadFrom
 	r.hooks = httpsnoop.Hooks{
-		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
-			r.nextWriteHeader = next
-			return r.writeHeader
-		},
-		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
-			r.nextWrite = next
-			return r.write
-		},
-		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
-			r.nextFlush = next
-			return r.flush
-		},
-		FlushError: func(next httpsnoop.FlushErrorFunc) httpsnoop.FlushErrorFunc {
-			r.nextFlushError = next
-			return r.flushError
-		},
-		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {
-			r.nextReadFrom = next
-			return r.readFrom
-		},
+		WriteHeader: hook(&r.nextWriteHeader, r.writeHeader),
+		Write:       hook(&r.nextWrite, r.write),
+		Flush:       hook(&r.nextFlush, r.flush),
+		FlushError:  hook(&r.nextFlushError, r.flushError),
+		ReadFrom:    hook(&r.nextReadFrom, r.readFrom),
 	}
 	return r
+}
+
+// hook is an httpsnoop hook that keeps the wrapped writer's method in
+// *next and returns the Response's own, fn, which calls it.
+func hook[F any](next *F, fn F) func(F) F {
+	return func(method F) F {
+		*next = method
+		return fn
+	}
 }
 
 // Wrap returns w wrapped, and the Response that records it. stall > 0
