@@ -107,8 +107,9 @@ type segmentRouter struct {
 	routers [3]*mux.Router
 	// writeStallTimeout, when > 0, is given to mux's path-cleaning
 	// redirects, the only answers no route or not-found handler observes
-	// (see server.observe): a keep-alive connection keeps the write
-	// deadline of its previous answer, which may have passed.
+	// (see server.observe): net/http clears the deadline after each
+	// answer, so without it a client that stops reading could hold such a
+	// connection for ever.
 	writeStallTimeout time.Duration
 }
 

@@ -18,16 +18,31 @@ import (
 	"github.com/felixge/httpsnoop"
 )
 
-// Chunk is the most data written under one deadline, so a client is dropped
+// chunk is the most data written under one deadline, so a client is dropped
 // only when it reads less than 128 KiB in 3/4 of the stall timeout (about
 // 3 KiB/s for a minute; see Response.extend).
-const Chunk = 128 << 10
+const chunk = 128 << 10
 
 // Response is what the wrapper saw of one answer. It belongs to one
 // request: the handler writes through the writer Wrap returned, the
 // middleware reads the Response once the handler returned, then calls
 // Done.
 type Response struct {
+	answer
+
+	// hooks and the functions they return are built once per pooled
+	// Response: httpsnoop calls every hook on each Wrap, and closures made
+	// per request would be several allocations per answer.
+	hooks       httpsnoop.Hooks
+	writeHeader httpsnoop.WriteHeaderFunc
+	write       httpsnoop.WriteFunc
+	flush       httpsnoop.FlushFunc
+	flushError  httpsnoop.FlushErrorFunc
+	readFrom    httpsnoop.ReadFromFunc
+}
+
+// answer is the part of a Response that belongs to one request.
+type answer struct {
 	status  int
 	bytes   int64
 	started bool // the header was written (explicitly or by a body write)
@@ -42,16 +57,6 @@ type Response struct {
 	nextFlush       httpsnoop.FlushFunc
 	nextFlushError  httpsnoop.FlushErrorFunc
 	nextReadFrom    httpsnoop.ReadFromFunc
-
-	// hooks and the functions they return are built once per pooled
-	// Response: httpsnoop calls every hook on each Wrap, and closures made
-	// per request would be several allocations per answer.
-	hooks       httpsnoop.Hooks
-	writeHeader httpsnoop.WriteHeaderFunc
-	write       httpsnoop.WriteFunc
-	flush       httpsnoop.FlushFunc
-	flushError  httpsnoop.FlushErrorFunc
-	readFrom    httpsnoop.ReadFromFunc
 }
 
 // pool recycles Responses with their prebuilt hooks (see Response.hooks).
@@ -118,10 +123,7 @@ func (r *Response) Done() {
 	if r.stall > 0 {
 		r.extend()
 	}
-	*r = Response{
-		hooks: r.hooks, writeHeader: r.writeHeader, write: r.write,
-		flush: r.flush, flushError: r.flushError, readFrom: r.readFrom,
-	}
+	r.answer = answer{} // nothing of this request kept alive in the pool
 	pool.Put(r)
 }
 
@@ -169,7 +171,7 @@ func (r *Response) doWrite(p []byte) (int, error) {
 	}
 	written := 0
 	for len(p) > 0 {
-		n := min(len(p), Chunk)
+		n := min(len(p), chunk)
 		r.extend()
 		m, err := r.nextWrite(p[:n])
 		written += m
@@ -200,7 +202,7 @@ func (r *Response) doReadFrom(src io.Reader) (int64, error) {
 	}
 	var total int64
 	for {
-		n := int64(Chunk)
+		n := int64(chunk)
 		if limited != nil {
 			if limited.N <= 0 {
 				return total, nil

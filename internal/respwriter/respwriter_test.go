@@ -34,8 +34,8 @@ func TestResponseRecordsWhatWasSent(t *testing.T) {
 			_, _ = io.WriteString(w, "tea")
 		}, 418, 3, true},
 		{"read from", func(w http.ResponseWriter) {
-			_, _ = w.(io.ReaderFrom).ReadFrom(strings.NewReader(strings.Repeat("x", 3*Chunk+7)))
-		}, 200, 3*Chunk + 7, true},
+			_, _ = w.(io.ReaderFrom).ReadFrom(strings.NewReader(strings.Repeat("x", 3*chunk+7)))
+		}, 200, 3*chunk + 7, true},
 		{"flush", func(w http.ResponseWriter) { _ = http.NewResponseController(w).Flush() }, 200, 0, true},
 	}
 	for _, stall := range []time.Duration{0, time.Minute} {
