@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/mux"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -436,5 +437,27 @@ func TestRouterAppliesWriteStallTimeout(t *testing.T) {
 				t.Errorf("%s: deadline %v, want about now + %v", c.target, w.deadlines[0], stall)
 			}
 		}
+	}
+}
+
+// TestRedirectsToCleanPathAgreesWithMux: the router's guess of which
+// requests mux answers with its path-cleaning redirect (those get the
+// write-stall deadline on their own) is mux's answer, path by path.
+func TestRedirectsToCleanPathAgreesWithMux(t *testing.T) {
+	bare := mux.NewRouter() // no routes: a 301 can only be path cleaning
+	for _, p := range []string{
+		"/", "/search", "/search/", "//search", "/a//b", "/a/./b", "/a/../b", "/a/b/..",
+		"/a/b/.", "/a/b/./", "/package/a/1.0.0/", "/package/a/1.0.0//", "/..", "/.", "*", "",
+	} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL.Path = p
+		bare.ServeHTTP(w, r)
+		if got, want := redirectsToCleanPath(p), w.Code == http.StatusMovedPermanently; got != want {
+			t.Errorf("%q: redirectsToCleanPath %v, mux answered %d", p, got, w.Code)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { redirectsToCleanPath("/package/a/1.0.0/") }); n != 0 {
+		t.Errorf("%v allocations for a clean path", n)
 	}
 }
