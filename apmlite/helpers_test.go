@@ -127,7 +127,7 @@ func newRegistry(t *testing.T, tr *apmlite.Tracer, idx indexer.Indexer, proxy se
 		CacheTimeCatchAll:   time.Minute,
 		ServiceName:         "package-registry",
 		Proxy:               proxy,
-		Trace:               tr.Middleware(apmlite.MuxRouteName),
+		Tracer:              tr,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,20 +2,22 @@ package apmlite
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/eprgo/package-registry/internal/respwriter"
 )
 
-// Middleware returns the incoming-request instrumentation: one
-// transaction of type "request" per request, named by name(r) (for the
-// registry, MuxRouteName), continuing the trace of an incoming
-// traceparent, with result "HTTP <n>xx". A panic that reaches it is
-// reported as an APM error and answered 500 (or, when the answer has
+// Middleware returns the incoming-request instrumentation for handlers
+// outside the registry's router (the router calls StartRequest and
+// EndRequest itself, around its own response writer): one transaction of
+// type "request" per request, named by name(r), continuing the trace of an
+// incoming traceparent, with result "HTTP <n>xx". A panic that reaches it
+// is reported as an APM error and answered 500 (or, when the answer has
 // already started, the connection is aborted). A nil tracer returns nil:
 // callers then install no wrapper at all.
 func (t *Tracer) Middleware(name func(*http.Request) string) func(http.Handler) http.Handler {
@@ -24,33 +26,39 @@ func (t *Tracer) Middleware(name func(*http.Request) string) func(http.Handler) 
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			tx := t.startRequest(name(r), r)
-			rw := &statusWriter{ResponseWriter: w}
+			tx, r := t.StartRequest(name(r), r)
+			w, rsp := respwriter.Wrap(w, 0)
 			defer func() {
 				v := recover()
 				abort := false
 				if v != nil {
-					abort = v == http.ErrAbortHandler || rw.wroteHeader
+					abort = v == http.ErrAbortHandler || rsp.Started()
 					if v != http.ErrAbortHandler {
 						t.capturePanic(tx, r, v)
-						if !rw.wroteHeader {
-							rw.WriteHeader(http.StatusInternalServerError)
+						if !rsp.Started() {
+							w.WriteHeader(http.StatusInternalServerError)
 						}
 					}
 				}
-				tx.endRequest(rw, v != nil)
+				tx.EndRequest(rsp.Status(), rsp.Started(), v != nil)
 				if abort {
 					// The client must not take a cut answer for a whole one.
 					panic(http.ErrAbortHandler)
 				}
+				rsp.Done()
 			}()
-			next.ServeHTTP(rw, r.WithContext(ContextWithTransaction(r.Context(), tx)))
+			next.ServeHTTP(w, r)
 		})
 	}
 }
 
-// startRequest starts the transaction of an incoming request.
-func (t *Tracer) startRequest(name string, r *http.Request) *Transaction {
+// StartRequest starts the transaction of an incoming request, named name,
+// and returns r with the transaction in its context. A nil tracer returns
+// a nil transaction and r itself.
+func (t *Tracer) StartRequest(name string, r *http.Request) (*Transaction, *http.Request) {
+	if t == nil {
+		return nil, r
+	}
 	parent, hasParent := incomingTraceParent(r.Header)
 	var tracestate string
 	if hasParent {
@@ -60,14 +68,17 @@ func (t *Tracer) startRequest(name string, r *http.Request) *Transaction {
 	if tx.sampled {
 		tx.request = requestInfo(r)
 	}
-	return tx
+	return tx, r.WithContext(ContextWithTransaction(r.Context(), tx))
 }
 
-// endRequest sets the result from the status class and ends tx.
-// Server-side, only a 5xx (or a panic) is a failure: a 404 is a correct
-// answer.
-func (tx *Transaction) endRequest(rw *statusWriter, panicked bool) {
-	status := rw.statusCode()
+// EndRequest sets the result from the answer's status and ends tx:
+// headersSent tells whether the header went out, panicked whether the
+// handler ended in a panic instead of returning. Server-side, only a 5xx
+// (or a panic) is a failure: a 404 is a correct answer. Nil-safe.
+func (tx *Transaction) EndRequest(status int, headersSent, panicked bool) {
+	if tx == nil {
+		return
+	}
 	tx.mu.Lock()
 	tx.result = statusResult(status)
 	if status >= 500 || panicked {
@@ -76,7 +87,7 @@ func (tx *Transaction) endRequest(rw *statusWriter, panicked bool) {
 		tx.outcome = OutcomeSuccess
 	}
 	if tx.sampled {
-		tx.resp = &responseContext{StatusCode: status, HeadersSent: rw.wroteHeader, Finished: !panicked}
+		tx.resp = &responseContext{StatusCode: status, HeadersSent: headersSent, Finished: !panicked}
 	}
 	tx.mu.Unlock()
 	tx.End()
@@ -216,53 +227,4 @@ func baseName(path string) string {
 		return path[i+1:]
 	}
 	return path
-}
-
-// statusWriter remembers the status of the answer. It keeps the optional
-// interfaces the registry's handlers use: Flush (streamed zips), ReadFrom
-// (sendfile) and Unwrap (http.ResponseController).
-type statusWriter struct {
-	http.ResponseWriter
-	status      int
-	wroteHeader bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wroteHeader && code >= 200 {
-		w.status = code
-		w.wroteHeader = true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) ReadFrom(src io.Reader) (int64, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	return io.Copy(w.ResponseWriter, src)
-}
-
-func (w *statusWriter) Flush() {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) statusCode() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
 }

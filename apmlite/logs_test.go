@@ -20,7 +20,8 @@ import (
 
 // TestAccessLogCarriesTraceIDs: the access-log line of a routed request
 // has trace.id and transaction.id of its transaction between the constant
-// fields and source.address (operations.md §5.4).
+// fields and source.address, where upstream's lines have them
+// (docs/operations.md, "APM").
 func TestAccessLogCarriesTraceIDs(t *testing.T) {
 	apm := apmlitetest.NewServer(t)
 	tr := newTracer(t, apm, nil)

@@ -225,6 +225,11 @@ func TestNilTracerCostsNothing(t *testing.T) {
 		}
 		span, c2 := apmlite.StartSpan(c, "s", "app", "")
 		apmlite.InjectHeaders(c2, req.Header)
+		rtx, r := tr.StartRequest("GET /search", req)
+		if r != req {
+			t.Fatal("request copied")
+		}
+		rtx.EndRequest(http.StatusOK, true, false)
 		cs := apmlite.StartClientSpan(req)
 		cs.EndHTTP(nil, nil)
 		span.End()

@@ -17,8 +17,11 @@ import (
 	"github.com/eprgo/package-registry/packages"
 )
 
-func TestAnswerCacheGenerations(t *testing.T) {
-	c := newAnswerCache(1 << 20)
+// answerCache is the answer cache of a server with a budget of n bytes.
+func answerCache(n int) *cache[string, []byte] { return newCaches(n, -1).answers }
+
+func TestCacheGenerations(t *testing.T) {
+	c := answerCache(1 << 20)
 	c.add(1, "k", []byte("one"))
 	if b, ok := c.get(1, "k"); !ok || string(b) != "one" {
 		t.Fatalf("get at the same generation: %q %v", b, ok)
@@ -41,16 +44,16 @@ func TestAnswerCacheGenerations(t *testing.T) {
 	}
 }
 
-func TestAnswerCacheBudget(t *testing.T) {
-	c := newAnswerCache(100)
+func TestCacheBudget(t *testing.T) {
+	c := answerCache(100)
 	body := []byte(strings.Repeat("x", 30))
 	for i := range 4 {
 		c.add(1, fmt.Sprint(i), body)
 		// Keep 0 recently used.
 		c.get(1, "0")
 	}
-	if c.answers.used > 100 {
-		t.Errorf("%d bytes used of 100", c.answers.used)
+	if c.used > 100 {
+		t.Errorf("%d bytes used of 100", c.used)
 	}
 	if _, ok := c.get(1, "0"); !ok {
 		t.Error("recently used entry evicted")
@@ -62,31 +65,46 @@ func TestAnswerCacheBudget(t *testing.T) {
 	if _, ok := c.get(1, "big"); ok {
 		t.Error("an answer larger than the budget is stored")
 	}
-	if newAnswerCache(-1) != nil {
+	if c := newCaches(-1, -1); c.answers != nil || c.aliases != nil || c.docs != nil {
 		t.Error("a negative budget must disable the cache")
+	}
+	var none *cache[string, []byte]
+	none.add(1, "k", body)
+	if _, ok := none.get(1, "k"); ok {
+		t.Error("a nil cache kept an answer")
 	}
 }
 
-func TestAnswerCacheAliases(t *testing.T) {
-	c := newAnswerCache(1 << 20)
+func TestCacheAliases(t *testing.T) {
+	c := newCaches(1<<20, -1)
 	c.alias(rawQuery{"search", "b=1&a=2"}, "K")
-	c.add(1, "K", []byte("body"))
-	if b, ok := c.getRaw(1, rawQuery{"search", "b=1&a=2"}); !ok || string(b) != "body" {
+	c.answers.add(1, "K", []byte("body"))
+	if b, ok := c.answerByRaw(1, rawQuery{"search", "b=1&a=2"}); !ok || string(b) != "body" {
 		t.Fatalf("alias: %q %v", b, ok)
 	}
-	if _, ok := c.getRaw(1, rawQuery{"categories", "b=1&a=2"}); ok {
+	if _, ok := c.answerByRaw(1, rawQuery{"categories", "b=1&a=2"}); ok {
 		t.Error("an alias of /search answered /categories")
 	}
 	long := strings.Repeat("x", maxAliasedRawSize+1)
 	c.alias(rawQuery{"search", long}, "K")
-	if _, ok := c.getRaw(1, rawQuery{"search", long}); ok {
+	if _, ok := c.answerByRaw(1, rawQuery{"search", long}); ok {
 		t.Error("an over-long query was aliased")
 	}
-	for i := range maxAliases + 1 {
-		c.alias(rawQuery{"search", fmt.Sprint(i)}, "K")
+	// Aliases outlive index generations: parsing does not depend on it.
+	c.answers.add(2, "K", []byte("body 2"))
+	if b, ok := c.answerByRaw(2, rawQuery{"search", "b=1&a=2"}); !ok || string(b) != "body 2" {
+		t.Errorf("alias at the next generation: %q %v", b, ok)
 	}
-	if len(c.aliases) > maxAliases {
-		t.Errorf("%d aliases kept", len(c.aliases))
+	// Whatever clients send, aliases stay within their budget.
+	padding := strings.Repeat("x", maxAliasedRawSize-8)
+	for i := range aliasCacheBytes/maxAliasedRawSize + 100 {
+		c.alias(rawQuery{"search", fmt.Sprintf("%08d", i) + padding}, "K")
+	}
+	if c.aliases.used > aliasCacheBytes || len(c.aliases.entries) >= aliasCacheBytes/maxAliasedRawSize {
+		t.Errorf("%d aliases kept in %d bytes", len(c.aliases.entries), c.aliases.used)
+	}
+	if _, ok := c.aliases.get(0, rawQuery{"search", "00000000" + padding}); ok {
+		t.Error("the least recently used alias was kept")
 	}
 }
 
@@ -214,7 +232,7 @@ func TestPackageDocumentFromCompactPackage(t *testing.T) {
 }
 
 func TestDocCacheBudget(t *testing.T) {
-	c := newDocCache(4000)
+	s := &server{caches: newCaches(-1, 4000)}
 	docs := make([]*packages.Doc, 4)
 	for i := range docs {
 		d, err := packages.RenderDoc(&packages.Package{Name: strings.Repeat(fmt.Sprint(i), 1000)})
@@ -224,19 +242,19 @@ func TestDocCacheBudget(t *testing.T) {
 		docs[i] = d
 	}
 	for _, d := range docs {
-		b, err := c.bytes(d)
+		b, err := s.docBytes(d)
 		if err != nil || len(b) < 1000 || len(b) > 1200 {
 			t.Fatalf("%d bytes, %v", len(b), err)
 		}
 	}
-	if c.docs.used > 4000 || len(c.docs.entries) != 3 {
-		t.Errorf("%d bytes in %d entries for a 4000-byte budget", c.docs.used, len(c.docs.entries))
+	if s.docs.used > 4000 || len(s.docs.entries) != 3 {
+		t.Errorf("%d bytes in %d entries for a 4000-byte budget", s.docs.used, len(s.docs.entries))
 	}
-	if _, ok := c.docs.entries[docs[0]]; ok {
+	if _, ok := s.docs.entries[docs[0]]; ok {
 		t.Error("least recently used document kept")
 	}
-	var none *docCache
-	if b, err := none.bytes(docs[0]); err != nil || len(b) < 1000 {
+	none := &server{caches: newCaches(-1, -1)}
+	if b, err := none.docBytes(docs[0]); err != nil || len(b) < 1000 {
 		t.Errorf("without a cache: %d bytes, %v", len(b), err)
 	}
 }

@@ -19,7 +19,7 @@ func (s *server) artifact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	s.setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	if remote := indexer.Remote(p.Package); remote != nil {
 		remote.ServeArtifact(w, r, p.Package)
 		s.countStorage(p, componentArtifacts)

@@ -14,7 +14,7 @@ var faviconICO []byte
 // upstream writes it as a plain body.
 func (s *server) favicon(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
-	setPublicCache(h, s.opts.CacheTimeCatchAll)
+	s.setPublicCache(h, s.opts.CacheTimeCatchAll)
 	h.Set("Content-Type", "image/x-icon")
 	w.WriteHeader(http.StatusOK)
 	// A failed write means the client went away: nothing to answer.

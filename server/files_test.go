@@ -493,11 +493,14 @@ func TestCacheTimeFormat(t *testing.T) {
 		{2500 * time.Millisecond, "max-age=2"},
 		{400 * time.Millisecond, "max-age=0"},
 	} {
-		h := http.Header{}
-		h.Set("Cache-Control", "stale")
-		setPublicCache(h, c.d)
-		if got := h.Values("Cache-Control"); !equalStrings(got, []string{c.want, "public"}) {
-			t.Errorf("%v: %q", c.d, got)
+		// Configured cache times are formatted once, others when asked.
+		for _, s := range []*server{{cacheControl: cacheControlValues(c.d)}, {}} {
+			h := http.Header{}
+			h.Set("Cache-Control", "stale")
+			s.setPublicCache(h, c.d)
+			if got := h.Values("Cache-Control"); !equalStrings(got, []string{c.want, "public"}) {
+				t.Errorf("%v: %q", c.d, got)
+			}
 		}
 	}
 }

@@ -25,6 +25,6 @@ func indexBody(name, version string) ([]byte, error) {
 
 // index serves / and /index.json; the query is ignored.
 func (s *server) index(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, s.opts.CacheTimeIndex, s.indexBody)
+	s.writeJSON(w, s.opts.CacheTimeIndex, s.indexBody)
 	return nil
 }

@@ -8,9 +8,9 @@ import (
 // writeJSON sends a rendered JSON document with the public cache headers
 // of its route. No Content-Length is set: net/http adds one for small
 // bodies and chunks the others, as it does for upstream.
-func writeJSON(w http.ResponseWriter, maxAge time.Duration, body []byte) {
+func (s *server) writeJSON(w http.ResponseWriter, maxAge time.Duration, body []byte) {
 	h := w.Header()
-	setPublicCache(h, maxAge)
+	s.setPublicCache(h, maxAge)
 	h["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)

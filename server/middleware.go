@@ -2,14 +2,20 @@ package server
 
 import (
 	"fmt"
-	"io"
 	"net/http"
+	"path"
+	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/eprgo/package-registry/apmlite"
+	"github.com/eprgo/package-registry/internal/respwriter"
+	"github.com/eprgo/package-registry/logging"
 )
 
 // cors sets the header before the handler runs so that every answer of a
-// matched route carries it, redirects and errors included (api.md §6).
+// matched route carries it, redirects and errors included (docs/api.md).
 // OPTIONS is not a preflight: it runs the route like GET.
 func cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -21,103 +27,100 @@ func cors(next http.Handler) http.Handler {
 // allowAnyOrigin is shared by every answer (see setPublicCache).
 var allowAnyOrigin = []string{"*"}
 
-// recoverPanics turns a handler panic into a 500 instead of letting it
-// reach net/http. When the response has already started, the connection is
-// aborted so the client cannot mistake a cut body for a complete one.
-func (s *server) recoverPanics(next http.Handler) http.Handler {
+// observe wraps a matched route (routed) or the not-found handler in the
+// one response writer (respwriter) and does, around the handler, what needs
+// to see the answer: the APM transaction, the access-log line (routed
+// requests only), panic recovery and the write-stall deadline. One wrapper
+// serves them all, so an answer costs one wrapping.
+func (s *server) observe(next http.Handler, routed bool) http.Handler {
+	var accessLogger *zap.Logger
+	if routed {
+		accessLogger = logging.NewAccessLogger(s.log)
+		if !accessLogger.Core().Enabled(zapcore.InfoLevel) {
+			// -log-level above info: nothing to build per request.
+			accessLogger = nil
+		}
+	}
+	tracer, stall := s.opts.Tracer, s.opts.WriteStallTimeout
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := asRecorder(w)
+		var start time.Time
+		if accessLogger != nil {
+			start = time.Now()
+		}
+		var tx *apmlite.Transaction
+		if tracer != nil {
+			tx, r = tracer.StartRequest(apmlite.MuxRouteName(r), r)
+		}
+		w, rsp := respwriter.Wrap(w, stall)
+		// Deferred, so that an aborted answer is logged and traced too.
 		defer func() {
-			v := recover()
-			if v == nil {
-				return
+			abort := s.recoverPanic(w, r, rsp, recover())
+			// Only the exact request-URI is silenced: /health?ready=true
+			// is logged, as upstream does.
+			if accessLogger != nil && r.RequestURI != "/health" {
+				logging.LogAccess(accessLogger, r, rsp.Status(), int(rsp.Bytes()), time.Since(start))
 			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.reqLog(r).Error("panic serving request",
-				zap.String("url.path", r.URL.Path),
-				zap.String("error.message", fmt.Sprint(v)))
-			if rec.wroteHeader {
+			tx.EndRequest(rsp.Status(), rsp.Started(), abort)
+			if abort {
+				// The client must not take a cut answer for a whole one.
 				panic(http.ErrAbortHandler)
 			}
-			h := rec.Header()
-			for k := range h {
-				// Only CORS survives: anything else the handler set
-				// (Cache-Control, Content-Type…) described another answer.
-				if k != "Access-Control-Allow-Origin" {
-					h.Del(k)
-				}
-			}
-			writeError(rec, internalError(nil).(*apiError))
+			rsp.Done()
 		}()
-		next.ServeHTTP(rec, r)
+		next.ServeHTTP(w, r)
 	})
 }
 
-// recorder remembers the status and body size of a response (access log,
-// panic recovery). It is created once per request and reused by the inner
-// middleware.
-type recorder struct {
-	http.ResponseWriter
-	status      int
-	bytes       int64
-	wroteHeader bool
+// recoverPanic turns a handler panic (v, nil if none) into a 500 instead of
+// letting it reach net/http, and tells whether the connection must be
+// aborted instead: when the answer had already started, or when the
+// handler itself asked for it (http.ErrAbortHandler).
+func (s *server) recoverPanic(w http.ResponseWriter, r *http.Request, rsp *respwriter.Response, v any) (abort bool) {
+	if v == nil {
+		return false
+	}
+	if v == http.ErrAbortHandler {
+		return true
+	}
+	s.reqLog(r).Error("panic serving request",
+		zap.String("url.path", r.URL.Path),
+		zap.String("error.message", fmt.Sprint(v)))
+	if rsp.Started() {
+		return true
+	}
+	h := w.Header()
+	for k := range h {
+		// Only CORS survives: anything else the handler set
+		// (Cache-Control, Content-Type…) described another answer.
+		if k != "Access-Control-Allow-Origin" {
+			h.Del(k)
+		}
+	}
+	writeError(w, internalError(nil).(*apiError))
+	return false
 }
 
-func asRecorder(w http.ResponseWriter) *recorder {
-	if rec, ok := w.(*recorder); ok {
-		return rec
-	}
-	return &recorder{ResponseWriter: w}
+// withWriteStallTimeout gives the answers of next the write-stall deadline
+// alone (see respwriter.Wrap). The router uses it for the requests that
+// reach no route nor the not-found handler: mux's path-cleaning redirects.
+func withWriteStallTimeout(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w, rsp := respwriter.Wrap(w, d)
+		next.ServeHTTP(w, r)
+		rsp.Done()
+	})
 }
 
-func (rec *recorder) WriteHeader(code int) {
-	if !rec.wroteHeader && code >= 200 {
-		rec.status = code
-		rec.wroteHeader = true
+// redirectsToCleanPath tells whether mux answers p with its path-cleaning
+// redirect: its cleaned form (path.Clean, keeping a trailing slash)
+// differs from p. It allocates nothing for a clean path.
+func redirectsToCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return true
 	}
-	rec.ResponseWriter.WriteHeader(code)
-}
-
-func (rec *recorder) Write(p []byte) (int, error) {
-	if !rec.wroteHeader {
-		rec.WriteHeader(http.StatusOK)
+	clean := path.Clean(p)
+	if p[len(p)-1] == '/' && clean != "/" {
+		return len(clean)+1 != len(p) || p[:len(clean)] != clean
 	}
-	n, err := rec.ResponseWriter.Write(p)
-	rec.bytes += int64(n)
-	return n, err
-}
-
-// ReadFrom keeps net/http's sendfile path for files served through the
-// wrapper.
-func (rec *recorder) ReadFrom(src io.Reader) (int64, error) {
-	if !rec.wroteHeader {
-		rec.WriteHeader(http.StatusOK)
-	}
-	n, err := io.Copy(rec.ResponseWriter, src)
-	rec.bytes += n
-	return n, err
-}
-
-// Flush lets the streamed artifact force chunked encoding through the
-// wrapper.
-func (rec *recorder) Flush() {
-	if !rec.wroteHeader {
-		rec.WriteHeader(http.StatusOK)
-	}
-	if f, ok := rec.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Unwrap gives http.ResponseController access to the real writer.
-func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
-
-// statusCode is what the access log reports: 200 when nothing was written.
-func (rec *recorder) statusCode() int {
-	if rec.status == 0 {
-		return http.StatusOK
-	}
-	return rec.status
+	return clean != p
 }

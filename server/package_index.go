@@ -23,7 +23,7 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) error {
 	answerKey := "package\x00" + name + "\x00" + version
 	if cacheable {
 		if body, ok := s.answers.get(gen, answerKey); ok {
-			writeJSON(w, s.opts.CacheTimeIndex, body)
+			s.writeJSON(w, s.opts.CacheTimeIndex, body)
 			return nil
 		}
 	}
@@ -38,7 +38,7 @@ func (s *server) packageIndex(w http.ResponseWriter, r *http.Request) error {
 	if cacheable {
 		s.answers.add(gen, answerKey, body)
 	}
-	writeJSON(w, s.opts.CacheTimeIndex, body)
+	s.writeJSON(w, s.opts.CacheTimeIndex, body)
 	return nil
 }
 
@@ -51,7 +51,7 @@ func (s *server) packageDocument(p *packages.Package, useDocCache bool) ([]byte,
 	case p.Doc == nil:
 		return packages.MarshalIndentJSON(p)
 	case useDocCache:
-		return s.docs.bytes(p.Doc)
+		return s.docBytes(p.Doc)
 	}
 	return p.Doc.Bytes()
 }

@@ -12,8 +12,8 @@ type queryAnswer struct {
 	// endpoint names the answers in the answer cache.
 	endpoint string
 	maxAge   time.Duration
-	// sqlCache is the SQL indexer's cache by raw URL (search.md §11), or
-	// nil.
+	// sqlCache is the SQL indexer's cache by raw URL (Options.SearchCache
+	// or CategoriesCache), or nil.
 	sqlCache ResponseCache
 }
 
@@ -31,17 +31,17 @@ type parseQuery func(q url.Values) (key string, compute func() (body []byte, kee
 func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswer, parse parseQuery) error {
 	var sqlKey string
 	if a.sqlCache != nil {
-		sqlKey = responseCacheKey(r)
+		sqlKey = sqlCacheKey(r)
 		if body, ok := a.sqlCache.Get(sqlKey); ok {
-			writeJSON(w, a.maxAge, body)
+			s.writeJSON(w, a.maxAge, body)
 			return nil
 		}
 	}
 	gen, cacheable := s.generation()
 	raw := rawQuery{a.endpoint, r.URL.RawQuery}
 	if cacheable {
-		if body, ok := s.answers.getRaw(gen, raw); ok {
-			writeJSON(w, a.maxAge, body)
+		if body, ok := s.answerByRaw(gen, raw); ok {
+			s.writeJSON(w, a.maxAge, body)
 			return nil
 		}
 	}
@@ -51,9 +51,9 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswe
 	}
 	answerKey := a.endpoint + "\x00" + key
 	if cacheable {
-		s.answers.alias(raw, answerKey)
+		s.alias(raw, answerKey)
 		if body, ok := s.answers.get(gen, answerKey); ok {
-			writeJSON(w, a.maxAge, body)
+			s.writeJSON(w, a.maxAge, body)
 			return nil
 		}
 	}
@@ -67,6 +67,12 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswe
 	if keep && a.sqlCache != nil {
 		a.sqlCache.Add(sqlKey, body)
 	}
-	writeJSON(w, a.maxAge, body)
+	s.writeJSON(w, a.maxAge, body)
 	return nil
+}
+
+// sqlCacheKey is the request URL as received, not normalised (path, "?",
+// raw query): the SQL indexer's caches key answers as upstream's do.
+func sqlCacheKey(r *http.Request) string {
+	return r.URL.Path + "?" + r.URL.RawQuery
 }

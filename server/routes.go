@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 )
@@ -59,11 +60,14 @@ func (s *server) routes() http.Handler {
 		{RouteStatic, s.static},
 	}
 	notFoundHandler := http.Handler(http.HandlerFunc(notFound))
-	if s.opts.Trace != nil {
-		// Unmatched paths get APM only (no CORS, metrics or access log).
-		notFoundHandler = s.opts.Trace(notFoundHandler)
+	if s.opts.Tracer != nil || s.opts.WriteStallTimeout > 0 {
+		// Unmatched paths get APM and the write-stall deadline only (no
+		// CORS, metrics or access log).
+		notFoundHandler = s.observe(notFoundHandler, false)
 	}
-	return segmentRoutes(table, s.serve, notFoundHandler, s.chain)
+	sr := segmentRoutes(table, s.serve, notFoundHandler, s.chain)
+	sr.writeStallTimeout = s.opts.WriteStallTimeout
+	return sr
 }
 
 // route is a row of the route table.
@@ -75,7 +79,7 @@ type route struct {
 // segmentRoutes builds the routers of the table (see routes). serve turns a
 // handler into an http.Handler, chain wraps a matched handler in the
 // middleware.
-func segmentRoutes(table []route, serve func(handlerFunc) http.Handler, notFoundHandler http.Handler, chain func(http.Handler) http.Handler) http.Handler {
+func segmentRoutes(table []route, serve func(handlerFunc) http.Handler, notFoundHandler http.Handler, chain func(http.Handler) http.Handler) *segmentRouter {
 	// Middleware runs only for matched routes (including StrictSlash
 	// redirects); the not-found handler and path-cleaning redirects get
 	// none of it. mux calls a middleware for every request, to wrap the
@@ -88,22 +92,30 @@ func segmentRoutes(table []route, serve func(handlerFunc) http.Handler, notFound
 		return chain(next)
 	}
 	var sr segmentRouter
-	for n := range sr {
+	for n := range sr.routers {
 		r := mux.NewRouter().StrictSlash(true)
 		r.NotFoundHandler = notFoundHandler
 		r.Use(middleware)
-		sr[n] = r
+		sr.routers[n] = r
 	}
 	for _, route := range table {
 		h := serve(route.handler)
-		sr[segment(route.template)].Handle(route.template, &routeHandler{handler: h, chain: chain(h)})
+		sr.routers[segment(route.template)].Handle(route.template, &routeHandler{handler: h, chain: chain(h)})
 	}
 	return &sr
 }
 
 // segmentRouter is a router per first path segment (see routes), indexed
 // by segment: the same function places the templates and the requests.
-type segmentRouter [3]*mux.Router
+type segmentRouter struct {
+	routers [3]*mux.Router
+	// writeStallTimeout, when > 0, is given to mux's path-cleaning
+	// redirects, the only answers no route or not-found handler observes
+	// (see server.observe): net/http clears the deadline after each
+	// answer, so without it a client that stops reading could hold such a
+	// connection for ever.
+	writeStallTimeout time.Duration
+}
 
 // segment tells which router a path, or a route template, belongs to.
 func segment(path string) int {
@@ -117,7 +129,12 @@ func segment(path string) int {
 }
 
 func (sr *segmentRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sr[segment(r.URL.Path)].ServeHTTP(w, r)
+	router := sr.routers[segment(r.URL.Path)]
+	if sr.writeStallTimeout > 0 && redirectsToCleanPath(r.URL.Path) {
+		withWriteStallTimeout(router, sr.writeStallTimeout).ServeHTTP(w, r)
+		return
+	}
+	router.ServeHTTP(w, r)
 }
 
 // routeHandler is a route's handler and its middleware chain (chain).
@@ -130,16 +147,12 @@ func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.handler.ServeHTTP(w, r)
 }
 
-// chain wraps h in the middleware, outermost first: CORS,
-// instrumentation, tracing, access log, panic recovery. Metrics and traces
-// thus see the answer as the client gets it, CORS included, and a
-// recovered panic is logged and counted like any other 500.
+// chain wraps h in the middleware, outermost first: CORS (so that every
+// answer carries it), instrumentation (metrics see the answer as sent,
+// 500 of a recovered panic included), then observe: tracing, access log,
+// panic recovery and the write-stall deadline around one response writer.
 func (s *server) chain(h http.Handler) http.Handler {
-	h = s.recoverPanics(h)
-	h = s.accessLog(h)
-	if s.opts.Trace != nil {
-		h = s.opts.Trace(h)
-	}
+	h = s.observe(h, true)
 	if s.opts.Instrument != nil {
 		h = s.opts.Instrument(h)
 	}

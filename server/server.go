@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/eprgo/package-registry/apmlite"
 	"github.com/eprgo/package-registry/indexer"
 )
 
@@ -48,11 +49,15 @@ type Options struct {
 	// RouteTemplate gives it the route's `path` label.
 	Instrument func(http.Handler) http.Handler
 
-	// Trace, when set, is the APM middleware: it wraps every routed
-	// request between Instrument and the access log, and the not-found
-	// handler too, where upstream's APM sits. Handler log lines then carry
-	// the request's trace ids (apmlite.TraceFields).
-	Trace func(http.Handler) http.Handler
+	// Tracer, when set, makes every routed request and the not-found
+	// handler an APM transaction (inside Instrument). Handler log lines
+	// then carry the request's trace ids (apmlite.TraceFields).
+	Tracer *apmlite.Tracer
+
+	// WriteStallTimeout, when > 0, closes a connection whose client has
+	// not accepted any answer data for this long (see respwriter.Wrap): a
+	// timeout on progress, not on the whole answer. 0 means none.
+	WriteStallTimeout time.Duration
 
 	// CountStorageRequest, when set, is called once per artifact, signature
 	// or static request that reached a package (epr_storage_requests_total
@@ -110,8 +115,9 @@ type server struct {
 	opts      Options
 	log       *zap.Logger
 	indexBody []byte
-	answers   *answerCache
-	docs      *docCache
+	caches
+	// cacheControl holds the Cache-Control values of the cache times.
+	cacheControl map[time.Duration][]string
 }
 
 func newServer(opts Options) (*server, error) {
@@ -123,7 +129,8 @@ func newServer(opts Options) (*server, error) {
 		opts:      opts,
 		log:       opts.Logger,
 		indexBody: body,
-		answers:   newAnswerCache(opts.AnswerCacheBytes),
-		docs:      newDocCache(opts.DocCacheBytes),
+		caches:    newCaches(opts.AnswerCacheBytes, opts.DocCacheBytes),
+		cacheControl: cacheControlValues(opts.CacheTimeIndex, opts.CacheTimeSearch,
+			opts.CacheTimeCategories, opts.CacheTimeCatchAll),
 	}, nil
 }

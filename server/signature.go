@@ -15,7 +15,7 @@ func (s *server) signature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	s.setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	if remote := indexer.Remote(p.Package); remote != nil {
 		remote.ServeSignature(w, r, p.Package)
 		s.countStorage(p, componentSignatures)

@@ -26,7 +26,7 @@ func (s *server) static(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Set before the file is looked for: a missing file answers 404 with
 	// these public headers, as upstream's does.
-	setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
+	s.setPublicCache(w.Header(), s.opts.CacheTimeCatchAll)
 	file := mux.Vars(r)[varFile]
 	if remote := indexer.Remote(p.Package); remote != nil {
 		remote.ServeStatic(w, r, p.Package, file)

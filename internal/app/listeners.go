@@ -31,6 +31,12 @@ const (
 	// downloads), and the profiler none: pprof refuses profiles longer
 	// than its server's WriteTimeout.
 	metricsWriteTimeout = time.Minute
+	// writeStallTimeout closes a main-listener connection whose client has
+	// not accepted any answer data for this long. It is a timeout on
+	// progress, applied by the router (server.Options.WriteStallTimeout):
+	// http.Server's WriteTimeout would be an absolute deadline, which a
+	// large zip over a slow link can always exceed.
+	writeStallTimeout = time.Minute
 )
 
 // hardenServer applies the timeouts above.

@@ -103,7 +103,8 @@ func newRouter(cfg *config.Config, logger *zap.Logger, reg *registry) (http.Hand
 		SearchCache:                 reg.storage.SearchCache,
 		CategoriesCache:             reg.storage.CategoriesCache,
 		Instrument:                  reg.metrics.Middleware(server.RouteTemplate),
-		Trace:                       reg.tracer.Middleware(apmlite.MuxRouteName),
+		Tracer:                      reg.tracer,
+		WriteStallTimeout:           writeStallTimeout,
 		CountStorageRequest:         reg.metrics.CountStorageRequest,
 	})
 	if err != nil {
@@ -114,7 +115,6 @@ func newRouter(cfg *config.Config, logger *zap.Logger, reg *registry) (http.Hand
 
 // startMainServer binds the main listener and serves in the background:
 // TLS when both -tls-cert and -tls-key are set (docs/operations.md, "TLS").
-// The write-stall deadline protects its long downloads.
 func startMainServer(cfg *config.Config, handler http.Handler, ls *listeners) error {
 	var files *tlsFiles
 	if cfg.Flags.TLSEnabled() {
@@ -132,7 +132,7 @@ func startMainServer(cfg *config.Config, handler http.Handler, ls *listeners) er
 			addr = ":https"
 		}
 	}
-	return ls.startMain(addr, withWriteStallTimeout(handler, writeStallTimeout), files)
+	return ls.startMain(addr, handler, files)
 }
 
 // waitAndShutdown blocks until SIGINT, SIGTERM or ctx ends, then shuts the
