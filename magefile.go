@@ -2,8 +2,8 @@
 
 // Build tasks, run with `go tool mage <target>` (mage is a tool dependency
 // in go.mod, nothing to install). `go tool mage -l` lists the targets.
-// They mirror upstream's magefile (operations.md §11.2) where they apply
-// to this repository.
+// They mirror upstream's magefile targets where they apply to this
+// repository (docs/operations.md, "Build tasks").
 package main
 
 import (

@@ -223,11 +223,13 @@ func (b brokenIndexer) Get(context.Context, *indexer.GetOptions) (packages.Packa
 
 var errBroken = errors.New("index unavailable")
 
-// defaultOptions are upstream's default cache times.
+// defaultOptions are upstream's default cache times, and the version the
+// application passes in.
 func defaultOptions(idx indexer.Indexer) Options {
 	return Options{
 		Indexer:                     idx,
 		Logger:                      zap.NewNop(),
+		ServiceVersion:              "1.40.1",
 		CacheTimeIndex:              10 * time.Second,
 		CacheTimeSearch:             10 * time.Minute,
 		CacheTimeCategories:         10 * time.Minute,

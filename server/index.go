@@ -3,19 +3,16 @@ package server
 import (
 	"net/http"
 
-	"github.com/eprgo/package-registry/config"
 	"github.com/eprgo/package-registry/packages"
 )
 
 const defaultServiceName = "package-registry"
 
 // indexBody renders the / document once, at startup: it never changes.
+// The version is the application's, passed in (Options.ServiceVersion).
 func indexBody(name, version string) ([]byte, error) {
 	if name == "" {
 		name = defaultServiceName
-	}
-	if version == "" {
-		version = config.Version
 	}
 	return packages.MarshalIndentJSON(struct {
 		Name    string `json:"service.name"`
