@@ -19,6 +19,6 @@
 // docs/operations.md ("APM") lists the variables it reads.
 //
 // A nil *Tracer is the "APM off" state: every method and helper accepts it
-// and does nothing, and Middleware returns nil so that no wrapper is
-// installed at all. Callers never need to test for nil.
+// and does nothing (StartRequest returns a nil transaction, whose methods
+// are no-ops too). Callers never need to test for nil.
 package apmlite

@@ -1,56 +1,11 @@
 package apmlite
 
 import (
-	"fmt"
 	"net"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/eprgo/package-registry/internal/respwriter"
 )
-
-// Middleware returns the incoming-request instrumentation for handlers
-// outside the registry's router (the router calls StartRequest and
-// EndRequest itself, around its own response writer): one transaction of
-// type "request" per request, named by name(r), continuing the trace of an
-// incoming traceparent, with result "HTTP <n>xx". A panic that reaches it
-// is reported as an APM error and answered 500 (or, when the answer has
-// already started, the connection is aborted). A nil tracer returns nil:
-// callers then install no wrapper at all.
-func (t *Tracer) Middleware(name func(*http.Request) string) func(http.Handler) http.Handler {
-	if t == nil {
-		return nil
-	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			tx, r := t.StartRequest(name(r), r)
-			w, rsp := respwriter.Wrap(w, 0)
-			defer func() {
-				v := recover()
-				abort := false
-				if v != nil {
-					abort = v == http.ErrAbortHandler || rsp.Started()
-					if v != http.ErrAbortHandler {
-						t.capturePanic(tx, r, v)
-						if !rsp.Started() {
-							w.WriteHeader(http.StatusInternalServerError)
-						}
-					}
-				}
-				tx.EndRequest(rsp.Status(), rsp.Started(), v != nil)
-				if abort {
-					// The client must not take a cut answer for a whole one.
-					panic(http.ErrAbortHandler)
-				}
-				rsp.Done()
-			}()
-			next.ServeHTTP(w, r)
-		})
-	}
-}
 
 // StartRequest starts the transaction of an incoming request, named name,
 // and returns r with the transaction in its context. A nil tracer returns
@@ -142,32 +97,6 @@ func requestInfo(r *http.Request) *requestContext {
 	return rc
 }
 
-// capturePanic reports a recovered panic as an unhandled exception of tx,
-// with the stack of the panicking goroutine.
-func (t *Tracer) capturePanic(tx *Transaction, r *http.Request, v any) {
-	ev := &errorEvent{
-		ID:        newTraceID(),
-		Timestamp: micros(time.Now()),
-		Exception: &exception{
-			Message:    truncateLong(fmt.Sprint(v)),
-			Type:       truncate(fmt.Sprintf("%T", v)),
-			Handled:    false,
-			Stacktrace: panicStack(),
-		},
-	}
-	if err, ok := v.(error); ok {
-		ev.Exception.Message = truncateLong(err.Error())
-	}
-	linkError(ev, tx, nil)
-	if tx.sampled {
-		ev.Context = &errorCtxRequest{Request: requestInfo(r)}
-	}
-	if len(ev.Exception.Stacktrace) > 0 {
-		ev.Culprit = truncate(ev.Exception.Stacktrace[0].Function)
-	}
-	t.enqueue(envelope{Error: ev})
-}
-
 // linkError attaches an error to its transaction and current span.
 func linkError(ev *errorEvent, tx *Transaction, span *Span) {
 	if tx == nil {
@@ -190,36 +119,6 @@ func truncateLong(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:maxMessage], "")
-}
-
-// panicStack is the stack from the panicking function outwards: the
-// frames of the deferred recovery and of the runtime's panic machinery
-// are skipped.
-func panicStack() []stackFrame {
-	pcs := make([]uintptr, 64)
-	n := runtime.Callers(1, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	var out []stackFrame
-	afterPanic := false
-	var all []stackFrame
-	for {
-		f, more := frames.Next()
-		sf := stackFrame{Function: f.Function, Filename: baseName(f.File), AbsPath: f.File, Lineno: f.Line}
-		all = append(all, sf)
-		if afterPanic {
-			out = append(out, sf)
-		}
-		if f.Function == "runtime.gopanic" {
-			afterPanic = true
-		}
-		if !more {
-			break
-		}
-	}
-	if len(out) == 0 {
-		return all
-	}
-	return out
 }
 
 func baseName(path string) string {

@@ -101,59 +101,6 @@ func TestPanicIsReportedAsError(t *testing.T) {
 	}
 }
 
-// TestMiddlewareRecoversPanics covers the tracer's own recovery, which
-// guards the not-found handler and anything outside the server's: the
-// panic is an unhandled exception with the panicking function as culprit,
-// answered 500; a panic after the answer started aborts the connection.
-func TestMiddlewareRecoversPanics(t *testing.T) {
-	apm := apmlitetest.NewServer(t)
-	tr := newTracer(t, apm, nil)
-	h := tr.Middleware(apmlite.MuxRouteName)(http.HandlerFunc(explode))
-	srv := newPlainServer(t, h)
-
-	status, _ := do(t, "GET", srv+"/before", nil)
-	if status != 500 {
-		t.Fatalf("status %d, want 500", status)
-	}
-	req, _ := http.NewRequest("GET", srv+"/after", nil)
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		_, err = readAll(resp)
-		if err == nil {
-			t.Error("a panic after the answer started did not abort the connection")
-		}
-	}
-
-	errs := apm.WaitFor(t, "error", func(ev []map[string]any) bool { return len(ev) == 2 })
-	txs := apm.WaitFor(t, "transaction", func(ev []map[string]any) bool { return len(ev) == 2 })
-	for i, e := range errs {
-		if str(e, "exception", "message") != "boom" || str(e, "exception", "type") != "string" || path(e, "exception", "handled") != false {
-			t.Errorf("error %d: exception %v", i, e["exception"])
-		}
-		if !strings.HasSuffix(str(e, "culprit"), ".explode") {
-			t.Errorf("error %d: culprit %q, want the panicking function", i, str(e, "culprit"))
-		}
-		if e["transaction_id"] != txs[i]["id"] {
-			t.Errorf("error %d not linked to its transaction", i)
-		}
-		if txs[i]["name"] != "GET unknown route" || txs[i]["outcome"] != "failure" {
-			t.Errorf("transaction %d: %v", i, txs[i])
-		}
-	}
-	if txs[0]["result"] != "HTTP 5xx" {
-		t.Errorf("result %v", txs[0]["result"])
-	}
-}
-
-func explode(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/after" {
-		w.Header().Set("Content-Length", "100")
-		w.WriteHeader(200)
-		_, _ = w.Write([]byte("partial"))
-		http.NewResponseController(w).Flush()
-	}
-	panic("boom")
-}
-
 // TestErrorLogsBecomeErrors: error-level entries go to APM as errors
 // (apmzap's behaviour); entries carrying trace fields are linked; lower
 // levels and the tracer's own logger are not sent.
