@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +20,7 @@ import (
 // hostile paths.
 func authRemote(t *testing.T, user, password string) *httptest.Server {
 	t.Helper()
-	doc, err := os.ReadFile(filepath.Join("testdata", "package-foo-1.0.0.json"))
+	doc, err := os.ReadFile("testdata/package-foo-1.0.0.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,11 +207,12 @@ func TestCredentialsNeverInAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			if err != nil {
+			var buf bytes.Buffer
+			if _, err := buf.ReadFrom(resp.Body); err != nil {
 				t.Fatalf("reading the answer: %v", err)
 			}
-			if resp.StatusCode != tc.wantStatus || string(body) != tc.wantBody {
+			body := buf.String()
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
 				t.Errorf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}
 			for k, v := range tc.wantHeader {
@@ -220,7 +220,7 @@ func TestCredentialsNeverInAnswers(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, v)
 				}
 			}
-			answer := fmt.Sprint(resp.Header) + string(body)
+			answer := fmt.Sprint(resp.Header) + body
 			for _, secret := range []string{password, user + ":"} {
 				if strings.Contains(answer, secret) {
 					t.Errorf("answer carries %q: %s", secret, answer)

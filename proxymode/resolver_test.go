@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -87,24 +86,7 @@ func TestRedirectReachesRemote(t *testing.T) {
 	proxyTo := strings.Replace(remote.srv.URL, "http://", "http://kibana:pw@", 1) + "/ignored/"
 	c := newTestClient(t, proxyTo, Options{})
 
-	// A stand-in for the registry's file handlers.
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := c.Package(r, "foo", "1.0.0")
-		if err != nil || p == nil {
-			http.Error(w, "lookup failed", http.StatusInternalServerError)
-			return
-		}
-		remote := indexer.Remote(p)
-		switch {
-		case strings.HasSuffix(r.URL.Path, ".zip"):
-			remote.ServeArtifact(w, r, p)
-		case strings.HasSuffix(r.URL.Path, ".zip.sig"):
-			remote.ServeSignature(w, r, p)
-		default:
-			remote.ServeStatic(w, r, p, strings.TrimPrefix(r.URL.Path, "/package/foo/1.0.0/"))
-		}
-	}))
-	defer front.Close()
+	front := frontFor(t, c.Client)
 
 	cases := []struct {
 		path       string

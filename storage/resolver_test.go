@@ -234,13 +234,14 @@ func TestResolverRelaysOnlyGetAndHead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
+		var body strings.Builder
+		_, err = io.Copy(&body, resp.Body)
+		resp.Body.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Header.Del("Date")
-		return resp.StatusCode, resp.Header, string(b)
+		return resp.StatusCode, resp.Header, body.String()
 	}
 	getStatus, getHeader, getBody := answer(http.MethodGet)
 	if getStatus != http.StatusOK || getBody != "# README " {
