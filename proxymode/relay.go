@@ -101,6 +101,10 @@ func (f *fileRelay) serve(w http.ResponseWriter, r *http.Request, path string) {
 		return
 	}
 	if err := f.copyBody(w, resp.Body, watchdog); err != nil {
+		if r.Context().Err() != nil {
+			// The client left; there is nobody to tell.
+			return
+		}
 		f.logger.Warn("proxy mode: relaying remote file failed",
 			append(apmlite.TraceFields(r.Context()), zap.String("url.full", target.Redacted()), zap.Error(err))...)
 		// The status is sent: aborting keeps a chunked answer from ending
