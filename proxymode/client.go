@@ -1,7 +1,7 @@
 // Package proxymode is the client side of proxy mode: the
 // registry asks another registry for /search and /categories answers and for
 // packages it does not have, and redirects file requests for those packages
-// to it.
+// to it (or relays them, when -proxy-to carries credentials).
 package proxymode
 
 import (
@@ -58,11 +58,16 @@ func New(proxyTo string, opts Options) (*Client, error) {
 		logger = zap.NewNop()
 	}
 	remote := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host}
+	retry := newRetrier(opts, logger)
+	resolver := &Resolver{redirectBase: url.URL{Scheme: u.Scheme, Host: u.Host}}
+	if u.User != nil {
+		resolver.relay = newFileRelay(remote, retry.client, logger)
+	}
 	c := &Client{
 		remote:   remote,
-		retry:    newRetrier(opts, logger),
+		retry:    retry,
 		logger:   logger,
-		resolver: &Resolver{remote: remote},
+		resolver: resolver,
 	}
 	// The technical-preview line is the router's (server.NewRouter logs it
 	// once the router is built, as upstream does), not logged here.
@@ -72,7 +77,9 @@ func New(proxyTo string, opts Options) (*Client, error) {
 // Search asks the remote registry the same /search request: same path, same
 // raw query, unknown parameters included. The body is decoded whatever the
 // status code, as upstream does: an error page that happens to be a JSON
-// array is served as remote results.
+// array is served as remote results. A remote package whose name or
+// version could not be served (see packages.CheckIdentity) is left out with
+// a warning.
 func (c *Client) Search(r *http.Request) (packages.Packages, error) {
 	target := c.forwardURL(r)
 	c.logger.Debug("Proxy /search request", zap.String("request.uri", target.Redacted()))
@@ -89,6 +96,10 @@ func (c *Client) Search(r *http.Request) (packages.Packages, error) {
 	result := make(packages.Packages, 0, len(decoded))
 	for _, p := range decoded {
 		if p == nil {
+			continue
+		}
+		if err := packages.CheckIdentity(p.Name, p.Version); err != nil {
+			c.logger.Warn("ignoring remote package that cannot be served", zap.String("reason", err.Error()))
 			continue
 		}
 		if err := c.initRemote(p); err != nil {
@@ -118,9 +129,14 @@ func (c *Client) Categories(r *http.Request) ([]packages.CategoryCount, error) {
 
 // Package fetches /package/<name>/<version>/ from the remote registry. It
 // returns (nil, nil) when the remote answers 404, so that the caller answers
-// its usual not-found. The package's Resolver redirects file requests to
-// the remote registry.
+// its usual not-found, and without asking for a name no package can have.
+// The remote document must name the package asked for: its name and
+// version go into the URLs of its files. The package's Resolver answers
+// file requests from the remote registry.
 func (c *Client) Package(r *http.Request, name, version string) (*packages.Package, error) {
+	if !packages.ValidName(name) {
+		return nil, nil
+	}
 	target := c.remote
 	target.Path = "/package/" + name + "/" + version + "/"
 	c.logger.Debug("Proxy /package request", zap.String("request.uri", target.Redacted()))
@@ -146,6 +162,9 @@ func (c *Client) Package(r *http.Request, name, version string) (*packages.Packa
 	}
 	if err := c.initRemote(&p); err != nil {
 		return nil, fmt.Errorf("remote package %s-%s: %w", name, version, err)
+	}
+	if p.Name != name || p.Version != version {
+		return nil, fmt.Errorf("remote registry answered package %q version %q for %s-%s", p.Name, p.Version, name, version)
 	}
 	return &p, nil
 }

@@ -149,7 +149,7 @@ func TestSearchDecodesBodyWhateverTheStatus(t *testing.T) {
 		{"400 plain text", reply{status: 400, contentType: "text/plain; charset=utf-8", body: "invalid 'prerelease' query param: 'foo'\n"}, 0, "decoding remote search response (status 400)"},
 		{"404 plain text", reply{status: 404, contentType: "text/plain; charset=utf-8", body: "404 page not found\n"}, 0, "decoding remote search response (status 404)"},
 		{"JSON object", reply{body: `{"name":"foo"}`}, 0, "cannot unmarshal object"},
-		{"invalid package version", reply{file: "search-bad-version.json"}, 0, "invalid package version"},
+		{"invalid package version is left out", reply{file: "search-bad-version.json"}, 0, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

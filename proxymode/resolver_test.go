@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eprgo/package-registry/indexer"
 	"github.com/eprgo/package-registry/packages"
 )
 
@@ -35,7 +34,7 @@ func TestRedirectTargets(t *testing.T) {
 		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
 		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
 		{"https://epr.example.com/some/path/?q=1#x", "https://epr.example.com"},
-		{"https://user:p%40ss@epr.example.com:8443/mirror", "https://user:p%40ss@epr.example.com:8443"},
+		{"https://epr.example.com:8443/mirror", "https://epr.example.com:8443"},
 	}
 	for _, remote := range remotes {
 		c := newTestClient(t, remote.proxyTo, Options{})
@@ -74,8 +73,9 @@ func TestRedirectTargets(t *testing.T) {
 	}
 }
 
-// TestRedirectReachesRemote follows a redirect of a package found remotely,
-// the way Kibana does, and checks what the remote registry receives.
+// TestRedirectReachesRemote asks for the files of a package found remotely
+// with credentials in -proxy-to, the way Kibana does, and checks what the
+// remote registry receives.
 func TestRedirectReachesRemote(t *testing.T) {
 	remote := newFakeRemote(t, map[string][]reply{
 		"/package/foo/1.0.0/":             {{file: "package-foo-1.0.0.json"}},
@@ -86,24 +86,7 @@ func TestRedirectReachesRemote(t *testing.T) {
 	proxyTo := strings.Replace(remote.srv.URL, "http://", "http://kibana:pw@", 1) + "/ignored/"
 	c := newTestClient(t, proxyTo, Options{})
 
-	// A stand-in for the registry's file handlers.
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := c.Package(r, "foo", "1.0.0")
-		if err != nil || p == nil {
-			http.Error(w, "lookup failed", http.StatusInternalServerError)
-			return
-		}
-		remote := indexer.Remote(p)
-		switch {
-		case strings.HasSuffix(r.URL.Path, ".zip"):
-			remote.ServeArtifact(w, r, p)
-		case strings.HasSuffix(r.URL.Path, ".zip.sig"):
-			remote.ServeSignature(w, r, p)
-		default:
-			remote.ServeStatic(w, r, p, strings.TrimPrefix(r.URL.Path, "/package/foo/1.0.0/"))
-		}
-	}))
-	defer front.Close()
+	front := frontFor(t, c.Client)
 
 	cases := []struct {
 		path       string
@@ -127,7 +110,12 @@ func TestRedirectReachesRemote(t *testing.T) {
 				t.Fatal(err)
 			}
 			if resp.StatusCode != http.StatusOK || body.String() != tc.body {
-				t.Errorf("followed redirect: %d %q", resp.StatusCode, body)
+				t.Errorf("answer: %d %q", resp.StatusCode, body)
+			}
+			// With credentials the file is relayed, not redirected: a
+			// redirect would hand them to the client.
+			if resp.Request.URL.Host != strings.TrimPrefix(front.URL, "http://") {
+				t.Errorf("answered through a redirect to %s", resp.Request.URL.Redacted())
 			}
 			got := remote.requests()[before:]
 			if len(got) != 2 {
@@ -136,8 +124,7 @@ func TestRedirectReachesRemote(t *testing.T) {
 			if got[0].path != "/package/foo/1.0.0/" || got[1].path != tc.remotePath {
 				t.Errorf("remote paths = %q, %q", got[0].path, got[1].path)
 			}
-			// The user info of -proxy-to is in the Location, so the
-			// follower authenticates too.
+			// The relay authenticates with the user info of -proxy-to.
 			for _, r := range got {
 				if auth := r.header.Get("Authorization"); auth != "Basic a2liYW5hOnB3" {
 					t.Errorf("%s: Authorization = %q", r.path, auth)

@@ -24,11 +24,12 @@ const attemptTimeout = 10 * time.Second
 
 // NewHTTPClient is the client for one attempt: cleanhttp's pooled transport
 // (100 idle connections, 90 s idle timeout) so that the many small requests
-// to the same registry reuse connections, and the Go default of following
-// redirects.
+// to the same registry reuse connections, and redirects followed only to
+// the same scheme and host (checkRedirect).
 func NewHTTPClient() *http.Client {
 	c := cleanhttp.DefaultPooledClient()
 	c.Timeout = attemptTimeout
+	c.CheckRedirect = checkRedirect
 	return c
 }
 
@@ -105,6 +106,8 @@ func newRetrier(opts Options, logger *zap.Logger) retrier {
 	if r.client == nil {
 		r.client = NewHTTPClient()
 	}
+	// The redirect rule holds for a client passed in too.
+	r.client = withRedirectPolicy(r.client, checkRedirect)
 	if r.backoff == (Backoff{}) {
 		r.backoff = DefaultBackoff()
 	}
@@ -167,6 +170,7 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 	c.span.EndHTTP(resp, err)
 	c.span = nil
 	if err != nil {
+		redactURLError(err)
 		c.logger.Error("request failed", append(apmlite.TraceFields(c.ctx), zap.Error(err))...)
 	}
 	retry, final := shouldRetry(ctx, resp, err)
@@ -235,9 +239,13 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, err
 
 // permanent tells the client errors that another attempt cannot fix: a bad
 // URL (an empty -proxy-to gives no scheme, "http://" no host), a redirect
-// loop, an invalid header or an untrusted certificate. The library's policy
-// would retry the missing host five times.
+// loop or one to another scheme or host, an invalid header or an untrusted
+// certificate. The library's policy would retry the missing host five
+// times.
 func permanent(err error) bool {
+	if _, refused := errors.AsType[*redirectRefusedError](err); refused {
+		return true
+	}
 	var unknownAuthority x509.UnknownAuthorityError
 	if errors.As(err, &unknownAuthority) {
 		return true

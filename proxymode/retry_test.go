@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -248,8 +249,18 @@ func TestDefaultHTTPClient(t *testing.T) {
 	if c.Timeout != 10*time.Second {
 		t.Errorf("timeout per attempt = %v, want 10s", c.Timeout)
 	}
-	if c.CheckRedirect != nil {
-		t.Errorf("redirect policy replaced; redirects must be followed as Go does by default")
+	first := httptest.NewRequest(http.MethodGet, "https://epr.example.com/search", nil)
+	for target, follow := range map[string]bool{
+		"https://epr.example.com/search?x=1": true,
+		"https://EPR.example.com/mirror":     true,
+		"http://epr.example.com/search":      false,
+		"https://epr.example.com:8443/":      false,
+		"https://other.example.com/search":   false,
+	} {
+		next := httptest.NewRequest(http.MethodGet, target, nil)
+		if err := c.CheckRedirect(next, []*http.Request{first}); (err == nil) != follow {
+			t.Errorf("redirect to %s: %v, want followed: %v", target, err, follow)
+		}
 	}
 	tr, ok := c.Transport.(*http.Transport)
 	if !ok {

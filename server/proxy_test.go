@@ -2,10 +2,15 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,6 +156,60 @@ func TestProxyModeRemoteFailure(t *testing.T) {
 	for _, what := range []string{"search", "categories", "package"} {
 		if n := logs.FilterMessage("proxy mode: " + what + " failed").FilterLevelExact(zapcore.ErrorLevel).Len(); n == 0 {
 			t.Errorf("no error line for the failed %s call", what)
+		}
+	}
+}
+
+// TestProxyModeWithCredentials: with user info in -proxy-to, the files of
+// remote packages are relayed through the router (the remote registry
+// wants the credentials), with the registry's cache and CORS headers and
+// the remote's bytes, and no answer carries the credentials.
+func TestProxyModeWithCredentials(t *testing.T) {
+	f := newFixture(t)
+	alphaDir := filepath.Join(f.root, "alpha", "1.0.0")
+	remote := startServer(t, defaultOptions(listIndexer{packages.Packages{
+		newPackage(t, "remote_only", "2.0.0", alphaDir, false, func(*packages.Package) {}),
+	}}))
+	remoteURL, err := url.Parse(remote.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(remoteURL)
+	guard := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "kibana" || p != "s3cr3t-pw" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(guard.Close)
+	opts := defaultOptions(listIndexer{f.pkgs})
+	opts.Proxy = newProxyClient(t, strings.Replace(guard.URL, "http://", "http://kibana:s3cr3t-pw@", 1)+"/")
+	local := startServer(t, opts)
+
+	readme := "/package/remote_only/2.0.0/docs/README.md"
+	_, want := do(t, remote, http.MethodGet, readme, nil)
+	relayed := map[string][]string{
+		"Cache-Control":               public("600"),
+		"Access-Control-Allow-Origin": corsHeader,
+		"Content-Type":                {"text/markdown; charset=utf-8"},
+		"Content-Length":              {strconv.Itoa(len(want))},
+		"Location":                    absent,
+	}
+	cases := []httpCase{
+		{name: "static", target: readme, status: 200, headers: relayed, body: string(want)},
+		{name: "static HEAD", method: http.MethodHead, target: readme, status: 200, headers: relayed},
+		{name: "static POST answers like GET", method: http.MethodPost, target: readme, status: 200, headers: relayed, body: string(want)},
+		{name: "artifact", target: "/epr/x/remote_only-2.0.0.zip", status: 200, prefix: "PK\x03\x04", anyBody: true,
+			headers: map[string][]string{"Content-Type": {"application/zip"}, "Cache-Control": public("600"), "Location": absent}},
+		{name: "missing file", target: "/package/remote_only/2.0.0/nope", status: 404, body: "resource not found\n",
+			headers: map[string][]string{"Cache-Control": public("600")}},
+	}
+	runCases(t, local, cases)
+	for _, c := range cases {
+		resp, body := do(t, local, c.method, c.target, nil)
+		if answer := fmt.Sprint(resp.Header) + string(body); strings.Contains(answer, "s3cr3t-pw") || strings.Contains(answer, "kibana:") {
+			t.Errorf("%s: the answer carries the credentials: %s", c.name, truncate([]byte(answer)))
 		}
 	}
 }

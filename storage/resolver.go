@@ -97,10 +97,18 @@ func joinURL(base *url.URL, rel string) *url.URL {
 	return &u
 }
 
-// relay forwards the request with the client's method but none of its
-// headers or body, then passes the status and body through.
+// relay asks the endpoint for the file with none of the client's headers
+// or body, then passes the status and body through. Only GET and HEAD
+// reach the endpoint: HEAD stays HEAD and every other method (POST, PUT,
+// DELETE, TRACE…) is sent as GET, because the registry answers every
+// method like GET for local packages (docs/api.md#routes), and the
+// endpoint must never see a method that could change or reflect anything.
 func (r *Resolver) relay(w http.ResponseWriter, req *http.Request, target *url.URL, component string) {
-	out, err := http.NewRequestWithContext(req.Context(), req.Method, target.String(), nil)
+	method := http.MethodGet
+	if req.Method == http.MethodHead {
+		method = http.MethodHead
+	}
+	out, err := http.NewRequestWithContext(req.Context(), method, target.String(), nil)
 	if err != nil {
 		r.logger.Error("failed to create request for the package-storage", zap.String("url.full", target.String()), zap.Error(err))
 		http.Error(w, "failed to create request for the package-storage", http.StatusInternalServerError)

@@ -197,24 +197,84 @@ func TestResolverPassThrough(t *testing.T) {
 	}
 }
 
-// POST is forwarded as POST, without its body.
-func TestResolverForwardsMethodWithoutBody(t *testing.T) {
+// Only GET and HEAD reach the storage endpoint. Any other method, sent by
+// a real client to a real server, is relayed as GET, without its body, and
+// answers exactly what GET answers, as every method does for local
+// packages; HEAD stays HEAD.
+func TestResolverRelaysOnlyGetAndHead(t *testing.T) {
 	e := &storageEndpoint{handler: func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		io.WriteString(w, r.Method+" "+string(b))
+		w.Header().Set("Content-Type", "text/markdown")
+		w.Header().Set("Last-Modified", "Fri, 01 Mar 2024 10:00:00 GMT")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// What a writable endpoint would do with the method.
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		io.WriteString(w, "# README "+string(b))
 	}}
-	srv := httptest.NewServer(e)
-	defer srv.Close()
+	endpoint := httptest.NewServer(e)
+	defer endpoint.Close()
 	m := &countingMetrics{}
-	r := newTestResolver(t, srv.URL, m.hooks())
-	rec := httptest.NewRecorder()
-	r.ServeStatic(rec, httptest.NewRequest(http.MethodPost, "/package/a/1.0.0/x", strings.NewReader("payload")),
-		&packages.Package{Name: "a", Version: "1.0.0"}, "x")
-	if rec.Code != http.StatusMethodNotAllowed || rec.Body.String() != "POST " {
-		t.Errorf("got %d %q", rec.Code, rec.Body.String())
+	r := newTestResolver(t, endpoint.URL+"/", m.hooks())
+	p := &packages.Package{Name: "a", Version: "1.0.0"}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		w.Header()["Cache-Control"] = []string{"max-age=600", "public"}
+		r.ServeStatic(w, req, p, "docs/README.md")
+	}))
+	defer front.Close()
+
+	answer := func(method string) (int, http.Header, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, front.URL+"/package/a/1.0.0/docs/README.md", strings.NewReader("payload"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body strings.Builder
+		_, err = io.Copy(&body, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Header.Del("Date")
+		return resp.StatusCode, resp.Header, body.String()
 	}
-	if len(m.remote) != 1 || m.remote[0] != "statics" {
+	getStatus, getHeader, getBody := answer(http.MethodGet)
+	if getStatus != http.StatusOK || getBody != "# README " {
+		t.Fatalf("GET: %d %q", getStatus, getBody)
+	}
+	cases := []struct {
+		method     string
+		wantRelay  string
+		wantBody   string
+		wantHeader http.Header
+	}{
+		{http.MethodHead, http.MethodHead, "", getHeader},
+		{http.MethodPost, http.MethodGet, getBody, getHeader},
+		{http.MethodPut, http.MethodGet, getBody, getHeader},
+		{http.MethodPatch, http.MethodGet, getBody, getHeader},
+		{http.MethodDelete, http.MethodGet, getBody, getHeader},
+		{http.MethodOptions, http.MethodGet, getBody, getHeader},
+		{http.MethodTrace, http.MethodGet, getBody, getHeader},
+		{"PROPFIND", http.MethodGet, getBody, getHeader},
+	}
+	for _, c := range cases {
+		t.Run(c.method, func(t *testing.T) {
+			status, header, body := answer(c.method)
+			if status != getStatus || body != c.wantBody || !equalHeaders(header, c.wantHeader) {
+				t.Errorf("%s answered %d %q %v\nwant %d %q %v", c.method, status, body, header, getStatus, c.wantBody, c.wantHeader)
+			}
+			got := e.last()
+			if got.Method != c.wantRelay || got.ContentLength != 0 {
+				t.Errorf("endpoint got %s with %d body bytes, want %s without a body", got.Method, got.ContentLength, c.wantRelay)
+			}
+		})
+	}
+	if len(m.remote) != len(cases)+1 || m.remote[0] != "statics" {
 		t.Errorf("remote hook %v", m.remote)
 	}
 }
@@ -258,12 +318,14 @@ func TestResolverErrors(t *testing.T) {
 		t.Errorf("transport error: %d %q %v", rec.Code, rec.Body.String(), rec.Header())
 	}
 
+	// A method no request can be built with is relayed as GET like any
+	// other: the failure is the endpoint's.
 	rec = httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Method = "BAD METHOD"
 	r.ServeArtifact(rec, req, p)
-	if rec.Code != 500 || rec.Body.String() != "failed to create request for the package-storage\n" {
-		t.Errorf("request error: %d %q", rec.Code, rec.Body.String())
+	if rec.Code != 500 || rec.Body.String() != "error from package-storage server\n" {
+		t.Errorf("request with a bad method: %d %q", rec.Code, rec.Body.String())
 	}
 	if len(m.remote) != 0 {
 		t.Errorf("failed calls counted: %v", m.remote)
