@@ -149,7 +149,7 @@ streams:
 		t.Fatal("a list parsed as a mapping")
 	}
 	for i := range maxCachedTrees + 10 {
-		if _, err := c.mapping("manifest.yml", []byte("title: t" + strings.Repeat("x", i))); err != nil {
+		if _, err := c.mapping("manifest.yml", []byte("title: t"+strings.Repeat("x", i))); err != nil {
 			t.Fatal(err)
 		}
 	}

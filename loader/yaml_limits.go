@@ -36,34 +36,57 @@ const maxYAMLDepth = 1000
 var errYAMLTooDeep = fmt.Errorf("yaml: document too deep: more than %d levels of nesting", maxYAMLDepth)
 
 // yamlNodeBound returns an upper bound of the nodes the parser builds for
-// the first document of data, read from the indicators alone, whatever
-// their context: a node other than the document and its root is an entry
-// of a collection, and every entry needs one of them. A block sequence
-// entry is "- " (the entry and, for the first, the sequence: 2); a mapping
-// entry ": " or "? " (key and value: 2); a flow entry "," (a key and its
-// null value, or a single-pair mapping's value: 2 with the colon); "["
-// opens a sequence and its first entry (2); "{" a mapping and its first
-// key and value (3). A colon between two other characters ("*a:b" in a
-// flow sequence) can still end a key: 1. Indicators inside scalars and
-// comments are counted too, which overestimates text-heavy documents but
-// can never be fooled by quoting; the parser's own rules decide what is
-// text, and any mistake here would have to be in the safe direction.
+// the first document of data, read from the indicators alone: a node other
+// than the document and its root is an entry of a collection, and every
+// entry needs one. A block sequence entry is "- " (the entry and, for the
+// first, the sequence: 2); a mapping entry ": " or "? " (key and value: 2);
+// a flow entry "," (a key and its null value, or a single-pair mapping's
+// value: 2, with the colon); "[" opens a sequence and its first entry (2);
+// "{" a mapping and its first key and value (3). In a flow collection a
+// colon between two other characters ("*a:b") can still end a key (1).
+//
+// Indicators inside scalars and comments are counted too, whatever quoting
+// says, so the count cannot be fooled; only commas, "?" and colons not
+// followed by a blank are skipped where the parser cannot be in a flow
+// collection, because prose is full of them. The parser is in a flow
+// collection only after more "[" and "{" than "]" and "}" (depth): those
+// in prose only make it think so more often, and a bracket that closes in
+// the bytes but not for the parser must sit inside a quoted scalar, a
+// comment or a tag, whose first character ("'", '"', "#", "!") met inside
+// a collection makes every later comma count (sticky).
 func yamlNodeBound(data []byte) int {
 	n := 2 // the document node and its root
+	depth, sticky := 0, false
 	for i, c := range data {
+		flow := depth > 0 || sticky
 		switch c {
-		case '[', ',', '?':
+		case '[':
 			n += 2
+			depth++
 		case '{':
 			n += 3
+			depth++
+		case ']', '}':
+			depth = max(depth-1, 0)
+		case '\'', '"', '#', '!':
+			sticky = sticky || depth > 0
+		case ',':
+			if flow {
+				n += 2
+			}
+		case '?':
+			if flow || yamlBlankAt(data, i+1) {
+				n += 2
+			}
 		case '-':
 			if yamlBlankAt(data, i+1) {
 				n += 2
 			}
 		case ':':
-			if yamlBlankAt(data, i+1) || strings.IndexByte(",[]{}", data[i+1]) >= 0 {
+			switch {
+			case yamlBlankAt(data, i+1) || flow && strings.IndexByte(",[]{}", data[i+1]) >= 0:
 				n += 2
-			} else {
+			case flow:
 				n++
 			}
 		}
