@@ -103,6 +103,15 @@ func TestHostileYAMLLimits(t *testing.T) {
 		}
 		return b.String()
 	}
+	// dotted writes keys unique keys of parts parts: each part is a
+	// mapping once expanded.
+	dotted := func(keys, parts int) string {
+		var b strings.Builder
+		for i := range keys {
+			fmt.Fprintf(&b, " k%d%s:\n", i, strings.Repeat(".a", parts-1))
+		}
+		return b.String()
+	}
 	laughs := "a: &a {k0: 1, k1: 2, k2: 3, k3: 4, k4: 5, k5: 6, k6: 7, k7: 8, k8: 9, k9: 10}\n"
 	prev := "a"
 	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
@@ -127,8 +136,7 @@ func TestHostileYAMLLimits(t *testing.T) {
 			"manifest.yml: yaml: document too large"},
 		{"many small mappings", map[string]string{"manifest.yml": minimalManifest + "vars:\n" + nested(300000)},
 			"manifest.yml: yaml: document too large"},
-		{"dotted keys", map[string]string{"manifest.yml": minimalManifest + "vars:\n" +
-			strings.Repeat(" k"+strings.Repeat(".a", 490)+":\n", 3000)},
+		{"dotted keys", map[string]string{"manifest.yml": minimalManifest + "vars:\n" + dotted(3000, 490)},
 			"manifest.yml: yaml: document too large"},
 		{"mapping aliases", map[string]string{"manifest.yml": minimalManifest + laughs},
 			"manifest.yml: yaml: document too large"},
