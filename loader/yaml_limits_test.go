@@ -112,15 +112,18 @@ func TestHostileYAMLLimits(t *testing.T) {
 		}
 		return b.String()
 	}
-	laughs := "a: &a {k0: 1, k1: 2, k2: 3, k3: 4, k4: 5, k5: 6, k6: 7, k7: 8, k8: 9, k9: 10}\n"
-	prev := "a"
-	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
-		laughs += n + ": &" + n + " {"
-		for k := range 10 {
-			laughs += fmt.Sprintf("k%d: *%s, ", k, prev)
+	// Nine mappings of ten keys, each value an alias of the previous
+	// mapping: 10^9 nodes once expanded.
+	tenKeys := func(v string) string {
+		keys := make([]string, 10)
+		for k := range keys {
+			keys[k] = fmt.Sprintf("k%d: %s", k, v)
 		}
-		laughs = strings.TrimSuffix(laughs, ", ") + "}\n"
-		prev = n
+		return "{" + strings.Join(keys, ", ") + "}"
+	}
+	laughs := "a0: &a0 " + tenKeys("1") + "\n"
+	for i := 1; i < 9; i++ {
+		laughs += fmt.Sprintf("a%d: &a%d %s\n", i, i, tenKeys(fmt.Sprintf("*a%d", i-1)))
 	}
 	fields := "data_stream/logs/fields/fields.yml"
 	cases := []struct {

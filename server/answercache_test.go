@@ -125,6 +125,18 @@ func (c *countingIndexer) Get(ctx context.Context, opts *indexer.GetOptions) (pa
 
 func (c *countingIndexer) Unwrap() indexer.Indexer { return c.Indexer }
 
+// fsIndexer returns a file-system indexer initialised over the test
+// packages, and their folder.
+func fsIndexer(t *testing.T) (*indexer.FileSystemIndexer, string) {
+	t.Helper()
+	dir := indexertest.WriteDirectories(t, t.TempDir())
+	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
+	if err := fs.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return fs, dir
+}
+
 func getBody(t *testing.T, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -146,11 +158,7 @@ func getBody(t *testing.T, url string) string {
 // changes the index is seen by the very next request.
 func TestAnswersAreCachedPerGeneration(t *testing.T) {
 	ctx := context.Background()
-	dir := indexertest.WriteDirectories(t, t.TempDir())
-	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
-	if err := fs.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fs, dir := fsIndexer(t)
 	idx := &countingIndexer{Indexer: fs}
 	srv := startServer(t, defaultOptions(idx))
 
@@ -212,12 +220,7 @@ func TestAnswersNotCachedWithoutGeneration(t *testing.T) {
 // The document of a compact package is its stored one, byte for byte what
 // rendering the complete package gives.
 func TestPackageDocumentFromCompactPackage(t *testing.T) {
-	ctx := context.Background()
-	dir := indexertest.WriteDirectories(t, t.TempDir())
-	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
-	if err := fs.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fs, dir := fsIndexer(t)
 	srv := startServer(t, defaultOptions(fs))
 	full, err := loader.Load(filepath.Join(dir, "gamma", "1.0.0"), loader.Options{})
 	if err != nil {
@@ -266,11 +269,7 @@ func TestDocCacheBudget(t *testing.T) {
 // but neither cached nor aliased, so they cannot fill the cache's budget
 // with their own bytes. Keys up to the limit are still cached.
 func TestHugeQueryKeysAreNotCached(t *testing.T) {
-	ctx := context.Background()
-	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{indexertest.WriteDirectories(t, t.TempDir())}})
-	if err := fs.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fs, _ := fsIndexer(t)
 	idx := &countingIndexer{Indexer: fs}
 	s, err := newServer(defaultOptions(idx))
 	if err != nil {

@@ -8,9 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/eprgo/package-registry/indexer"
-	"github.com/eprgo/package-registry/indexer/indexertest"
 )
 
 func TestSearch(t *testing.T) {
@@ -107,12 +104,7 @@ func TestCategories(t *testing.T) {
 // "[a,a,...]" took 400 MiB), and /search keeps answering from the index in
 // service.
 func TestSearchAfterHostileYAML(t *testing.T) {
-	ctx := context.Background()
-	root := indexertest.WriteDirectories(t, t.TempDir())
-	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{root}})
-	if err := fs.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fs, root := fsIndexer(t)
 	srv := startServer(t, defaultOptions(fs))
 	want := getBody(t, srv.URL+"/search?all=true")
 
@@ -148,7 +140,7 @@ func TestSearchAfterHostileYAML(t *testing.T) {
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			err := fs.Rescan(ctx)
+			err := fs.Rescan(context.Background())
 			runtime.ReadMemStats(&after)
 			if err == nil || !strings.Contains(err.Error(), "(path: "+bad+")") || !strings.Contains(err.Error(), c.err) {
 				t.Fatalf("rescan error %v, want the path and %q", err, c.err)
