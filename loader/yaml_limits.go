@@ -15,11 +15,13 @@ import (
 // less than 64 MiB (docs/security.md has the figures).
 
 // maxYAMLNodes bounds the nodes of a document, counted before parsing
-// (an upper bound) and again after alias expansion, so that a few lines of
-// nested aliases ("billion laughs") cannot exhaust memory either. 256 Ki
-// nodes take some 50 MiB to parse; real manifests and fields files stay far
-// below (a field is about a dozen nodes in 200 to 400 bytes, so the 4 MiB
-// file-size cap of the loader comes first).
+// (an upper bound) and again after alias and dotted-key expansion, so that
+// a few lines of nested aliases ("billion laughs") cannot exhaust memory
+// either. 128 Ki nodes take some 25 MiB to parse and at most 40 MiB with
+// the tree built (the heap's peak being about twice what is live, that
+// keeps a refused document under 64 MiB). A field of a fields file is
+// about ten nodes in 200 to 400 bytes, so the limit is a fields file of
+// 2.5 to 5 MiB, next to the loader's 4 MiB cap on any file it parses.
 const maxYAMLNodes = 1 << 17
 
 var errYAMLTooLarge = fmt.Errorf("yaml: document too large: more than %d nodes after alias and dotted-key expansion", maxYAMLNodes)
