@@ -35,7 +35,7 @@ func buildDataStream(fsys PackageFS, p *packages.Package, dir string, validate b
 	if err != nil {
 		return nil, err
 	}
-	tree, err := loadCacheOf(fsys).mapping(data)
+	tree, err := loadCacheOf(fsys).mapping(manifestPath, data)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func validateIngestPipeline(fsys PackageFS, dir, name string) error {
 	switch {
 	case err == nil:
 		found = true
-		if err := loadCacheOf(fsys).check(keyOf("yaml-mapping", data), func() error { return checkYAMLMapping(data) }); err != nil {
+		if err := loadCacheOf(fsys).check(keyOf("yaml-mapping", data), func() error { return checkYAMLMapping(ymlPath, data) }); err != nil {
 			return fmt.Errorf("validating ingest pipeline YAML file failed (path: %s): %w", jsonPath, err)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -204,8 +204,8 @@ func checkJSONObject(data []byte) error {
 
 // checkYAMLMapping accepts a YAML document that decodes into a map (or is
 // empty), like decoding into map[string]interface{} would.
-func checkYAMLMapping(data []byte) error {
-	tree, err := parsePlainYAML(data)
+func checkYAMLMapping(name string, data []byte) error {
+	tree, err := parsePlainYAML(name, data)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func validateRequiredFields(fsys PackageFS, dir string) error {
 			if readErrs[i] != nil {
 				return fmt.Errorf("reading file failed (path: %s): %w", f, readErrs[i])
 			}
-			defs, err := parseFieldDefs(contents[i])
+			defs, err := parseFieldDefs(f, contents[i])
 			if err != nil {
 				return fmt.Errorf("unmarshaling file failed (path: %s): %w", f, err)
 			}
@@ -63,8 +63,8 @@ func validateRequiredFields(fsys PackageFS, dir string) error {
 	return loadCacheOf(fsys).check(keyOf("required-fields", parts...), check)
 }
 
-func parseFieldDefs(data []byte) ([]fieldDef, error) {
-	tree, err := parsePlainYAML(data)
+func parseFieldDefs(name string, data []byte) ([]fieldDef, error) {
+	tree, err := parsePlainYAML(name, data)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 func decodeManifest(doc string) (*packages.Package, error) {
-	tree, err := parseYAMLMapping([]byte(doc))
+	tree, err := parseYAMLMapping("manifest.yml", []byte(doc))
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func TestDecodeIndexTemplates(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tree, err := parseYAMLMapping([]byte("type: logs\ntitle: x\n" + c.doc))
+			tree, err := parseYAMLMapping("manifest.yml", []byte("type: logs\ntitle: x\n"+c.doc))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -91,7 +91,7 @@ func (l *packageLoad) load() (*packages.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	tree, err := parseYAMLMapping(data)
+	tree, err := parseYAMLMapping("manifest.yml", data)
 	if err != nil {
 		return nil, err
 	}

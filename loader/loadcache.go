@@ -67,9 +67,9 @@ func (c *Cache) check(key contentKey, fn func() error) error {
 // streams mostly keep their manifest from one version to the next. Trees
 // are never modified once built (the decoders only read them and copy
 // what they keep), so sharing them is safe. Failures are not kept.
-func (c *Cache) mapping(data []byte) (*yamlMap, error) {
+func (c *Cache) mapping(name string, data []byte) (*yamlMap, error) {
 	if c == nil {
-		return parseYAMLMapping(data)
+		return parseYAMLMapping(name, data)
 	}
 	key := keyOf("yaml-mapping-tree", data)
 	c.mu.Lock()
@@ -79,7 +79,7 @@ func (c *Cache) mapping(data []byte) (*yamlMap, error) {
 		return e.Value.(*cachedTree).tree, nil
 	}
 	c.mu.Unlock()
-	tree, err := parseYAMLMapping(data)
+	tree, err := parseYAMLMapping(name, data)
 	if err != nil {
 		return nil, err
 	}

@@ -114,11 +114,11 @@ streams:
         default: {a: {b: c}}
 `)
 	c := NewCache()
-	a, err := c.mapping(data)
+	a, err := c.mapping("manifest.yml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := c.mapping(data)
+	b, err := c.mapping("manifest.yml", data)
 	if err != nil || a != b {
 		t.Fatalf("identical manifests parsed twice (%v)", err)
 	}
@@ -145,11 +145,11 @@ streams:
 		t.Errorf("decoding again gives\n%s\nwant\n%s", got, want)
 	}
 
-	if _, err := c.mapping([]byte("- not a mapping")); err == nil {
+	if _, err := c.mapping("manifest.yml", []byte("- not a mapping")); err == nil {
 		t.Fatal("a list parsed as a mapping")
 	}
 	for i := range maxCachedTrees + 10 {
-		if _, err := c.mapping([]byte("title: t" + strings.Repeat("x", i))); err != nil {
+		if _, err := c.mapping("manifest.yml", []byte("title: t"+strings.Repeat("x", i))); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -36,7 +36,7 @@ func FuzzManifest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tree, err := parseYAMLMapping(data)
+		tree, err := parseYAMLMapping("manifest.yml", data)
 		if err != nil {
 			return
 		}
@@ -52,8 +52,8 @@ func FuzzManifest(f *testing.F) {
 		_, _ = packages.SearchItemJSON(p)
 		_ = packages.CountCategories(packages.Packages{p}, true)
 		// The other two parsers the loader uses on package files.
-		_, _ = parsePlainYAML(data)
-		_, _ = parseFieldDefs(data)
+		_, _ = parsePlainYAML("fields.yml", data)
+		_, _ = parseFieldDefs("fields.yml", data)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -37,50 +38,43 @@ func (m *yamlMap) set(key string, v any) {
 	m.vals[key] = v
 }
 
-// maxYAMLNodes bounds the size of a document after alias expansion, so that
-// a few lines of nested aliases ("billion laughs") cannot exhaust memory.
-// Real manifests and fields files stay far below it.
-const maxYAMLNodes = 1 << 20
-
-var errYAMLTooLarge = fmt.Errorf("yaml: document too large: more than %d nodes after alias expansion", maxYAMLNodes)
-
-// maxYAMLDepth bounds the nesting of the tree. The parser limits the
-// nesting it reads, but dotted keys add levels after it ("a.a.a...: 1" is
-// one key), and a tree deep enough would make the recursive decoding and
-// JSON encoding overflow the stack, which no recover can catch.
-const maxYAMLDepth = 1000
-
-var errYAMLTooDeep = fmt.Errorf("yaml: document too deep: more than %d levels of nesting", maxYAMLDepth)
-
 // parseYAML parses the first document of a manifest: dotted keys are
 // expanded and nested keys must be strings. An empty document gives nil.
-func parseYAML(data []byte) (any, error) {
-	return parseYAMLWith(data, false)
+// name is the file's, for the errors of the limits.
+func parseYAML(name string, data []byte) (any, error) {
+	return parseYAMLWith(name, data, false)
 }
 
 // parsePlainYAML parses files that upstream reads with the YAML library
 // alone (fields files, ingest pipelines): keys are taken as written and
 // dotted keys are not expanded. Scalars still follow YAML 1.1.
-func parsePlainYAML(data []byte) (any, error) {
-	return parseYAMLWith(data, true)
+func parsePlainYAML(name string, data []byte) (any, error) {
+	return parseYAMLWith(name, data, true)
 }
 
-func parseYAMLWith(data []byte, plain bool) (any, error) {
+func parseYAMLWith(name string, data []byte, plain bool) (any, error) {
+	if err := checkYAMLSize(data); err != nil {
+		return nil, yamlLimitError(name, err)
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
+		return nil, yamlLimitError(name, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, nil
 	}
 	b := treeBuilder{budget: maxYAMLNodes, plain: plain}
-	return b.build(doc.Content[0], true)
+	tree, err := b.build(doc.Content[0], true)
+	if err != nil {
+		return nil, yamlLimitError(name, err)
+	}
+	return tree, nil
 }
 
 // parseYAMLMapping parses a manifest, which must be a mapping. An empty
 // document is an empty mapping.
-func parseYAMLMapping(data []byte) (*yamlMap, error) {
-	tree, err := parseYAML(data)
+func parseYAMLMapping(name string, data []byte) (*yamlMap, error) {
+	tree, err := parseYAML(name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -140,8 +134,8 @@ func (b *treeBuilder) leave(n *yaml.Node) {
 }
 
 func (b *treeBuilder) build(n *yaml.Node, top bool) (any, error) {
-	if b.budget--; b.budget < 0 {
-		return nil, errYAMLTooLarge
+	if err := b.charge(1); err != nil {
+		return nil, err
 	}
 	if err := b.enter(n); err != nil {
 		return nil, err
@@ -188,7 +182,9 @@ func (b *treeBuilder) mapping(n *yaml.Node, top bool) (*yamlMap, error) {
 	if err := b.fillMapping(raw, n, top); err != nil {
 		return nil, err
 	}
-	if b.plain {
+	// Without dotted keys the expansion would copy raw as it is: keep it,
+	// which halves the memory of a document of many small mappings.
+	if b.plain || !slices.ContainsFunc(raw.keys, func(k string) bool { return strings.Contains(k, ".") }) {
 		return raw, nil
 	}
 	out := newYAMLMap()
@@ -214,6 +210,10 @@ func (b *treeBuilder) fillMapping(raw *yamlMap, n *yaml.Node, top bool) error {
 		levels := 1
 		if !b.plain {
 			levels += strings.Count(key, ".")
+		}
+		// Each dotted part is a mapping of the expanded tree.
+		if err := b.charge(levels - 1); err != nil {
+			return err
 		}
 		if err := b.descend(levels); err != nil {
 			return err
@@ -263,18 +263,6 @@ func (b *treeBuilder) merge(raw *yamlMap, vn *yaml.Node, top bool) error {
 	}
 	return fmt.Errorf("yaml: line %d: map merge requires map or sequence of maps as the value", vn.Line)
 }
-
-// descend enters levels of nesting; ascend must undo it.
-func (b *treeBuilder) descend(levels int) error {
-	b.depth += levels
-	if b.depth > maxYAMLDepth {
-		b.depth -= levels
-		return errYAMLTooDeep
-	}
-	return nil
-}
-
-func (b *treeBuilder) ascend(levels int) { b.depth -= levels }
 
 func isMergeKey(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Value == "<<" &&

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func sameScalar(a, b any) bool {
 // comparison (maps with sorted keys).
 func treeJSON(t *testing.T, doc string) string {
 	t.Helper()
-	tree, err := parseYAML([]byte(doc))
+	tree, err := parseYAML("manifest.yml", []byte(doc))
 	if err != nil {
 		t.Fatalf("parseYAML: %v", err)
 	}
@@ -136,7 +137,7 @@ func TestParseYAMLErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := parseYAML([]byte(c.doc))
+			_, err := parseYAML("manifest.yml", []byte(c.doc))
 			if err == nil || !strings.HasPrefix(err.Error(), c.prefix) {
 				t.Fatalf("error %v, want prefix %q", err, c.prefix)
 			}
@@ -146,18 +147,18 @@ func TestParseYAMLErrors(t *testing.T) {
 
 func TestParseYAMLMappingRejectsOtherDocuments(t *testing.T) {
 	for _, doc := range []string{"- a\n- b\n", "just text\n"} {
-		if _, err := parseYAMLMapping([]byte(doc)); err == nil || !strings.Contains(err.Error(), "cannot unmarshal") {
+		if _, err := parseYAMLMapping("manifest.yml", []byte(doc)); err == nil || !strings.Contains(err.Error(), "cannot unmarshal") {
 			t.Errorf("%q: error %v", doc, err)
 		}
 	}
-	m, err := parseYAMLMapping(nil)
+	m, err := parseYAMLMapping("manifest.yml", nil)
 	if err != nil || len(m.keys) != 0 {
 		t.Errorf("empty document: %v %v", m, err)
 	}
 }
 
 func TestParsePlainYAMLKeepsKeys(t *testing.T) {
-	tree, err := parsePlainYAML([]byte("- name: a.b\n  on: 1\n  x.y: 2\n"))
+	tree, err := parsePlainYAML("fields.yml", []byte("- name: a.b\n  on: 1\n  x.y: 2\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,12 +188,12 @@ func TestParseYAMLAliasBomb(t *testing.T) {
 		}
 		b.WriteString("]\n")
 	}
-	_, err := parseYAML([]byte(b.String()))
-	if err != errYAMLTooLarge {
+	_, err := parseYAML("manifest.yml", []byte(b.String()))
+	if !errors.Is(err, errYAMLTooLarge) {
 		t.Fatalf("error %v, want %v", err, errYAMLTooLarge)
 	}
 	// The same structure three levels deep is fine.
-	if _, err := parseYAML([]byte("a0: &a0 [x, x]\na1: &a1 [*a0, *a0]\na2: [*a1, *a1]\n")); err != nil {
+	if _, err := parseYAML("manifest.yml", []byte("a0: &a0 [x, x]\na1: &a1 [*a0, *a0]\na2: [*a1, *a1]\n")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -204,7 +205,7 @@ func TestParseYAMLRecursiveAliases(t *testing.T) {
 		"a: &a {<<: *a}\n",
 		"a: &a {b: {<<: [*a]}}\n",
 	} {
-		_, err := parseYAML([]byte(doc))
+		_, err := parseYAML("manifest.yml", []byte(doc))
 		if err == nil || !strings.Contains(err.Error(), "anchor 'a' value contains itself") {
 			t.Errorf("%q: error %v", doc, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,15 +46,17 @@ func TestCacheGenerations(t *testing.T) {
 }
 
 func TestCacheBudget(t *testing.T) {
-	c := answerCache(100)
+	// Room for three entries of 31 bytes and their overhead, not four.
+	budget := 100 + 3*entryOverhead
+	c := answerCache(budget)
 	body := []byte(strings.Repeat("x", 30))
 	for i := range 4 {
 		c.add(1, fmt.Sprint(i), body)
 		// Keep 0 recently used.
 		c.get(1, "0")
 	}
-	if c.used > 100 {
-		t.Errorf("%d bytes used of 100", c.used)
+	if c.used > budget {
+		t.Errorf("%d bytes used of %d", c.used, budget)
 	}
 	if _, ok := c.get(1, "0"); !ok {
 		t.Error("recently used entry evicted")
@@ -61,7 +64,7 @@ func TestCacheBudget(t *testing.T) {
 	if _, ok := c.get(1, "1"); ok {
 		t.Error("least recently used entry kept")
 	}
-	c.add(1, "big", make([]byte, 101))
+	c.add(1, "big", make([]byte, budget+1))
 	if _, ok := c.get(1, "big"); ok {
 		t.Error("an answer larger than the budget is stored")
 	}
@@ -122,6 +125,18 @@ func (c *countingIndexer) Get(ctx context.Context, opts *indexer.GetOptions) (pa
 
 func (c *countingIndexer) Unwrap() indexer.Indexer { return c.Indexer }
 
+// fsIndexer returns a file-system indexer initialised over the test
+// packages, and their folder.
+func fsIndexer(t *testing.T) (*indexer.FileSystemIndexer, string) {
+	t.Helper()
+	dir := indexertest.WriteDirectories(t, t.TempDir())
+	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
+	if err := fs.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return fs, dir
+}
+
 func getBody(t *testing.T, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -143,11 +158,7 @@ func getBody(t *testing.T, url string) string {
 // changes the index is seen by the very next request.
 func TestAnswersAreCachedPerGeneration(t *testing.T) {
 	ctx := context.Background()
-	dir := indexertest.WriteDirectories(t, t.TempDir())
-	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
-	if err := fs.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fs, dir := fsIndexer(t)
 	idx := &countingIndexer{Indexer: fs}
 	srv := startServer(t, defaultOptions(idx))
 
@@ -209,12 +220,7 @@ func TestAnswersNotCachedWithoutGeneration(t *testing.T) {
 // The document of a compact package is its stored one, byte for byte what
 // rendering the complete package gives.
 func TestPackageDocumentFromCompactPackage(t *testing.T) {
-	ctx := context.Background()
-	dir := indexertest.WriteDirectories(t, t.TempDir())
-	fs := indexer.NewFileSystemIndexer(indexer.FSOptions{Paths: []string{dir}})
-	if err := fs.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fs, dir := fsIndexer(t)
 	srv := startServer(t, defaultOptions(fs))
 	full, err := loader.Load(filepath.Join(dir, "gamma", "1.0.0"), loader.Options{})
 	if err != nil {
@@ -256,5 +262,54 @@ func TestDocCacheBudget(t *testing.T) {
 	none := &server{caches: newCaches(-1, -1)}
 	if b, err := none.docBytes(docs[0]); err != nil || len(b) < 1000 {
 		t.Errorf("without a cache: %d bytes, %v", len(b), err)
+	}
+}
+
+// Clients choose the keys: unique huge queries are answered, correctly,
+// but neither cached nor aliased, so they cannot fill the cache's budget
+// with their own bytes. Keys up to the limit are still cached.
+func TestHugeQueryKeysAreNotCached(t *testing.T) {
+	fs, _ := fsIndexer(t)
+	idx := &countingIndexer{Indexer: fs}
+	s, err := newServer(defaultOptions(idx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.routes())
+	t.Cleanup(srv.Close)
+
+	// Capabilities name what the client supports: packages that need none
+	// match whatever the list, so a huge list answers like a short one.
+	want := getBody(t, srv.URL+"/search?capabilities=x")
+	if want == "[]" {
+		t.Fatal("the fixture needs packages for the answers to mean something")
+	}
+	usedBefore, aliasesBefore, getsBefore := s.answers.used, s.aliases.used, idx.gets.Load()
+	const requests = 40
+	for i := range requests {
+		huge := fmt.Sprintf("%04d", i) + strings.Repeat("y", 64<<10)
+		if got := getBody(t, srv.URL+"/search?capabilities=x,"+huge); got != want {
+			t.Fatalf("huge key %d: answer differs:\n%s\nwant:\n%s", i, got, want)
+		}
+		getBody(t, srv.URL+"/search?package="+huge)
+	}
+	if s.answers.used != usedBefore || s.aliases.used != aliasesBefore {
+		t.Errorf("answers %d -> %d bytes, aliases %d -> %d bytes after %d huge queries",
+			usedBefore, s.answers.used, aliasesBefore, s.aliases.used, 2*requests)
+	}
+	if n := idx.gets.Load() - getsBefore; n != 2*requests {
+		t.Errorf("indexer asked %d times for %d unique queries", n, 2*requests)
+	}
+
+	// Just under the limit, a key is kept and its repetition served from it.
+	name := strings.Repeat("z", maxCachedKeySize-len("search\x00package=0000:;")-8)
+	getBody(t, srv.URL+"/search?package="+name)
+	getsBefore = idx.gets.Load()
+	getBody(t, srv.URL+"/search?package="+name)
+	if n := idx.gets.Load() - getsBefore; n != 0 {
+		t.Errorf("a key of %d bytes was not cached", len(name))
+	}
+	if s.answers.used <= usedBefore || s.answers.used > usedBefore+entryOverhead+maxCachedKeySize+len("[]") {
+		t.Errorf("answers hold %d bytes, %d before one key of about %d bytes", s.answers.used, usedBefore, maxCachedKeySize)
 	}
 }

@@ -52,11 +52,21 @@ type cacheEntry[K comparable, V any] struct {
 // 2,000 of the usual 7 KB, far more than the packages a Fleet deployment
 // installs. Aliases are kept for queries of up to 512 bytes, a few MiB at
 // most whatever clients send.
+//
+// Keys are the client's: they count toward the budget like the answers,
+// with entryOverhead for the list element, map slot and headers around
+// them, so that neither huge keys nor millions of tiny answers ("[]" for
+// unknown names) hold more memory than the budget says. A query whose
+// canonical key is over maxCachedKeySize is answered but neither cached nor
+// aliased: Kibana's queries are under 200 bytes, and one such key would
+// otherwise displace hundreds of real answers.
 const (
 	defaultAnswerCacheBytes = 256 << 20
 	defaultDocCacheBytes    = 16 << 20
 	aliasCacheBytes         = 4 << 20
 	maxAliasedRawSize       = 512
+	maxCachedKeySize        = 4 << 10
+	entryOverhead           = 128
 )
 
 // newCache returns nil (no caching) for a negative budget, a cache of
@@ -89,12 +99,16 @@ type rawQuery struct {
 // DocCacheBytes; aliases exist only with answers.
 func newCaches(answerBytes, docBytes int) caches {
 	c := caches{
-		answers: newCache(answerBytes, defaultAnswerCacheBytes, func(k string, v []byte) int { return len(k) + len(v) }),
-		docs:    newCache(docBytes, defaultDocCacheBytes, func(_ *packages.Doc, v []byte) int { return len(v) }),
+		answers: newCache(answerBytes, defaultAnswerCacheBytes, func(k string, v []byte) int {
+			return entryOverhead + len(k) + len(v)
+		}),
+		docs: newCache(docBytes, defaultDocCacheBytes, func(_ *packages.Doc, v []byte) int {
+			return entryOverhead + len(v)
+		}),
 	}
 	if c.answers != nil {
 		c.aliases = newCache(aliasCacheBytes, aliasCacheBytes, func(k rawQuery, v string) int {
-			return len(k.endpoint) + len(k.query) + len(v)
+			return entryOverhead + len(k.endpoint) + len(k.query) + len(v)
 		})
 	}
 	return c
@@ -111,12 +125,16 @@ func (c caches) answerByRaw(gen uint64, raw rawQuery) ([]byte, bool) {
 }
 
 // alias remembers the canonical key of a raw query, for short queries
-// only.
+// and keys only.
 func (c caches) alias(raw rawQuery, key string) {
-	if len(raw.query) <= maxAliasedRawSize {
+	if len(raw.query) <= maxAliasedRawSize && cachedKey(key) {
 		c.aliases.add(0, raw, key)
 	}
 }
+
+// cachedKey tells whether answers under a canonical key may be kept (see
+// maxCachedKeySize).
+func cachedKey(key string) bool { return len(key) <= maxCachedKeySize }
 
 // get returns the value of key at generation gen, if kept.
 func (c *cache[K, V]) get(gen uint64, key K) (V, bool) {

@@ -50,6 +50,7 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswe
 		return badRequest(err.Error())
 	}
 	answerKey := a.endpoint + "\x00" + key
+	cacheable = cacheable && cachedKey(answerKey)
 	if cacheable {
 		s.alias(raw, answerKey)
 		if body, ok := s.answers.get(gen, answerKey); ok {

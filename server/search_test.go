@@ -1,7 +1,12 @@
 package server
 
 import (
+	"context"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -91,4 +96,62 @@ func TestCategories(t *testing.T) {
 		{name: "empty categories", target: "/categories", status: 200, headers: ok, body: "[]\n"},
 		{name: "empty search", target: "/search", status: 200, headers: ok, body: "[]"},
 	})
+}
+
+// A package whose YAML is past the registry's limits (node count before
+// parsing, depth) is refused on a reload with the registry's message naming
+// the file, without the parser spending hundreds of MiB first (a 3.7 MiB
+// "[a,a,...]" took 400 MiB), and /search keeps answering from the index in
+// service.
+func TestSearchAfterHostileYAML(t *testing.T) {
+	fs, root := fsIndexer(t)
+	srv := startServer(t, defaultOptions(fs))
+	want := getBody(t, srv.URL+"/search?all=true")
+
+	const manifest = "format_version: 3.0.0\nname: bad\ntitle: Bad\nversion: 1.0.0\ndescription: d\n" +
+		"owner:\n  github: team\ncategories: [custom]\n"
+	cases := []struct {
+		name  string
+		files map[string]string
+		err   string
+	}{
+		{"dense manifest", map[string]string{"manifest.yml": manifest + "vars: [" + strings.Repeat("a,", 1900000) + "a]\n"},
+			"manifest.yml: yaml: document too large"},
+		{"deep manifest", map[string]string{"manifest.yml": manifest + "vars: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n"},
+			"manifest.yml: yaml: document too deep"},
+		{"dense fields file", map[string]string{
+			"manifest.yml":                            manifest,
+			"data_stream/logs/manifest.yml":           "title: Logs\ntype: logs\n",
+			"data_stream/logs/fields/fields.yml":      strings.Repeat("- name: a\n", 200000),
+			"data_stream/logs/fields/base-fields.yml": "- name: '@timestamp'\n  type: date\n",
+		}, "data_stream/logs/fields/fields.yml: yaml: document too large"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bad := filepath.Join(root, "bad", "1.0.0")
+			t.Cleanup(func() { os.RemoveAll(filepath.Join(root, "bad")) })
+			c.files["docs/README.md"] = "# bad\n"
+			for name, content := range c.files {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(bad, name)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(bad, name), content)
+			}
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			err := fs.Rescan(context.Background())
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.Contains(err.Error(), "(path: "+bad+")") || !strings.Contains(err.Error(), c.err) {
+				t.Fatalf("rescan error %v, want the path and %q", err, c.err)
+			}
+			// The heap's peak cannot pass what was allocated.
+			if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+				t.Errorf("refusing the package allocated %d MiB", n>>20)
+			}
+			if got := getBody(t, srv.URL+"/search?all=true"); got != want {
+				t.Errorf("/search changed:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
 }
