@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+type reportData struct {
+	opts               options
+	elapsed            time.Duration
+	stats              *stats
+	versions, packages int // stable ones, found at start
+	rss                []int
+	before, peak       counts
+	after              counts
+	probeFails         int
+	changes            int
+	updates            int
+	failedUpdates      int
+	watchFailures      int
+	generations        map[string]int
+	exited             bool
+}
+
+// report prints the details, then the checks as a Markdown table for
+// docs/security.md, and tells whether every check passed.
+func report(w io.Writer, d reportData) bool {
+	s := d.stats
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	total, hostileTotal := 0, 0
+	kindNames := make([]string, 0, len(s.requests))
+	for k, n := range s.requests {
+		total += n
+		if strings.HasPrefix(k, "hostile ") {
+			hostileTotal += n
+		}
+		kindNames = append(kindNames, k)
+	}
+	slices.Sort(kindNames)
+	slices.Sort(s.latencies)
+	pct := func(p float64) time.Duration {
+		if len(s.latencies) == 0 {
+			return 0
+		}
+		return s.latencies[int(p*float64(len(s.latencies)-1))].Round(100 * time.Microsecond)
+	}
+
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "\nanswers by kind\n")
+	for _, k := range kindNames {
+		fmt.Fprintf(&b, "  %-26s %d\n", k, s.requests[k])
+	}
+	classes := make([]string, 0, len(s.examples))
+	for class := range s.examples {
+		classes = append(classes, class)
+	}
+	slices.Sort(classes)
+	for _, class := range classes {
+		fmt.Fprintf(&b, "first failures: %s\n", class)
+		for _, e := range s.examples[class] {
+			fmt.Fprintf(&b, "  %s\n", e)
+		}
+	}
+	if d.watchFailures > 0 {
+		fmt.Fprintf(&b, "the registry logged \"failed to watch path\" %d times (inotify watch limit reached?)\n", d.watchFailures)
+	}
+	if d.probeFails > 0 {
+		fmt.Fprintf(&b, "%d probe samples could not be read\n", d.probeFails)
+	}
+
+	warm := int(d.opts.warmup / time.Second)
+	checks := []check{
+		{name: "requests answered",
+			figure: fmt.Sprintf("%d in %s (%.0f/s), %d of them hostile; latency p50 %s, p99 %s, max %s",
+				total, d.elapsed.Round(time.Second), float64(total)/d.elapsed.Seconds(), hostileTotal, pct(0.5), pct(0.99), pct(1)),
+			pass: total > 0 && hostileTotal > 0},
+		zero("socket errors", s.failures["socket"]),
+		zero(fmt.Sprintf("requests over %s", d.opts.timeout), s.failures["timeout"]),
+		zero("5xx answers", s.failures["5xx"]),
+		zero("other unexpected statuses", s.failures["status"]+s.failures["request"]),
+		zero("answers mixing two index versions", s.failures["consistency"]),
+		{name: "index followed the changes",
+			figure: fmt.Sprintf("%d changes (a version added and one removed, twice each); %d reloads, %d failed; distinct states seen %v",
+				d.changes, d.updates, d.failedUpdates, d.generations),
+			pass: d.updates > 0},
+		{name: "registry still running", figure: fmt.Sprint(!d.exited), pass: !d.exited},
+		judgeMemory(d.rss, warm, d.opts.memTol).check(warm, d.opts.memTol),
+		backToStart("open file descriptors", d.before.fds, d.peak.fds, d.after.fds, d.opts.slack.fds),
+		backToStart("goroutines", d.before.goroutines, d.peak.goroutines, d.after.goroutines, d.opts.slack.goroutines),
+	}
+
+	fmt.Fprintf(&b, "\nLoad, faults and reload: %d stable versions of %d packages (+ 2 churning), %d keep-alive connections for %s, a change every %s, one request in %d hostile, timeout %s\n\n",
+		d.versions, d.packages, d.opts.conns, d.opts.duration, d.opts.changeEvery, hostileEvery, d.opts.timeout)
+	met := true
+	fmt.Fprintln(&b, "| Check | Figure | Result |")
+	fmt.Fprintln(&b, "|---|---|---|")
+	for _, c := range checks {
+		result := "pass"
+		if !c.pass {
+			result = "FAIL"
+			met = false
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", c.name, c.figure, result)
+	}
+	if met {
+		fmt.Fprintln(&b, "\nevery check passed")
+	} else {
+		fmt.Fprintln(&b, "\ntarget MISSED")
+	}
+	w.Write(b.Bytes())
+	return met
+}
+
+func zero(name string, n int) check {
+	return check{name: name, figure: fmt.Sprint(n), pass: n == 0}
+}
