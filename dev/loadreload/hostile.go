@@ -86,3 +86,17 @@ func newHostileRequest(base string, h hostileReq) (*http.Request, error) {
 	}
 	return req, nil
 }
+
+// oneHostile sends one hostile request and judges its answer.
+func oneHostile(client *http.Client, p *plan, h hostileReq, st *stats) {
+	req, err := newHostileRequest(p.base, h)
+	if err != nil {
+		st.fail("hostile "+h.kind, "request", err.Error())
+		return
+	}
+	what := h.target
+	if h.rng != "" {
+		what += " Range: " + h.rng
+	}
+	send(client, req, "hostile "+h.kind, what, h.want, st)
+}

@@ -67,8 +67,8 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 10*time.Second, "resident memory at this time of the load is the reference")
 	flag.DurationVar(&o.settle, "settle", 10*time.Second, "longest wait after the load for descriptors and goroutines to come back")
 	flag.Float64Var(&o.memTol, "memory-tolerance", 0.20, "largest change of resident memory after the warm-up, as a fraction")
-	flag.IntVar(&o.slack.fds, "fd-slack", 2, "open descriptors allowed above the start after the run")
-	flag.IntVar(&o.slack.goroutines, "goroutine-slack", 4, "goroutines allowed above the start after the run")
+	flag.IntVar(&o.slack.fds, "fd-slack", 1, "open descriptors allowed above the start after the run")
+	flag.IntVar(&o.slack.goroutines, "goroutine-slack", 1, "goroutines allowed above the start after the run")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("loadreload: ")
@@ -172,9 +172,22 @@ func run(o options) (bool, error) {
 		changes: changed,
 		updates: strings.Count(logText, "package filesystem index updated"),
 		// A failed update leaves the previous index in service: counted, not failed.
-		failedUpdates: strings.Count(logText, "updating package filesystem index failed"),
+		failedUpdates:     strings.Count(logText, failedUpdate),
+		firstFailedUpdate: firstLineWith(logText, failedUpdate),
 		// The watch limit is per user: another process can exhaust it.
 		watchFailures: strings.Count(logText, "failed to watch path"),
 		generations:   plan.churn.seen(), exited: reg.exited(),
 	}), nil
+}
+
+const failedUpdate = "updating package filesystem index failed"
+
+func firstLineWith(text, s string) string {
+	i := strings.Index(text, s)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndexByte(text[:i], '\n') + 1
+	line, _, _ := strings.Cut(text[start:], "\n")
+	return line
 }

@@ -21,6 +21,7 @@ type reportData struct {
 	changes            int
 	updates            int
 	failedUpdates      int
+	firstFailedUpdate  string
 	watchFailures      int
 	generations        map[string]int
 	exited             bool
@@ -69,6 +70,9 @@ func report(w io.Writer, d reportData) bool {
 	if d.watchFailures > 0 {
 		fmt.Fprintf(&b, "the registry logged \"failed to watch path\" %d times (inotify watch limit reached?)\n", d.watchFailures)
 	}
+	if d.firstFailedUpdate != "" {
+		fmt.Fprintf(&b, "first failed index update (the previous index stayed in service): %.600s\n", d.firstFailedUpdate)
+	}
 	if d.probeFails > 0 {
 		fmt.Fprintf(&b, "%d probe samples could not be read\n", d.probeFails)
 	}
@@ -76,8 +80,9 @@ func report(w io.Writer, d reportData) bool {
 	warm := int(d.opts.warmup / time.Second)
 	checks := []check{
 		{name: "requests answered",
-			figure: fmt.Sprintf("%d in %s (%.0f/s), %d of them hostile; latency p50 %s, p99 %s, max %s",
-				total, d.elapsed.Round(time.Second), float64(total)/d.elapsed.Seconds(), hostileTotal, pct(0.5), pct(0.99), pct(1)),
+			figure: fmt.Sprintf("%d in %s (%.0f/s; the last ones in flight took %s more), %d of them hostile; latency p50 %s, p99 %s, max %s",
+				total, d.opts.duration, float64(total)/d.opts.duration.Seconds(), max(d.elapsed-d.opts.duration, 0).Round(100*time.Millisecond),
+				hostileTotal, pct(0.5), pct(0.99), pct(1)),
 			pass: total > 0 && hostileTotal > 0},
 		zero("socket errors", s.failures["socket"]),
 		zero(fmt.Sprintf("requests over %s", d.opts.timeout), s.failures["timeout"]),
@@ -87,7 +92,9 @@ func report(w io.Writer, d reportData) bool {
 		{name: "index followed the changes",
 			figure: fmt.Sprintf("%d changes (a version added and one removed, twice each); %d reloads, %d failed; distinct states seen %v",
 				d.changes, d.updates, d.failedUpdates, d.generations),
-			pass: d.updates > 0},
+			// The log counts need -log-level info; the states seen in
+			// answers show the index moved at any level.
+			pass: d.updates > 0 || movedStates(d.generations)},
 		{name: "registry still running", figure: fmt.Sprint(!d.exited), pass: !d.exited},
 		judgeMemory(d.rss, warm, d.opts.memTol).check(warm, d.opts.memTol),
 		backToStart("open file descriptors", d.before.fds, d.peak.fds, d.after.fds, d.opts.slack.fds),
@@ -114,6 +121,15 @@ func report(w io.Writer, d reportData) bool {
 	}
 	w.Write(b.Bytes())
 	return met
+}
+
+func movedStates(generations map[string]int) bool {
+	for _, n := range generations {
+		if n > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func zero(name string, n int) check {

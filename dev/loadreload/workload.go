@@ -348,19 +348,6 @@ func one(client *http.Client, p *plan, k kind, r *rand.Rand, st *stats) {
 	}
 }
 
-func oneHostile(client *http.Client, p *plan, h hostileReq, st *stats) {
-	req, err := newHostileRequest(p.base, h)
-	if err != nil {
-		st.fail("hostile "+h.kind, "request", err.Error())
-		return
-	}
-	what := h.target
-	if h.rng != "" {
-		what += " Range: " + h.rng
-	}
-	send(client, req, "hostile "+h.kind, what, h.want, st)
-}
-
 // send does the request, reads the whole answer and counts it; ok is
 // false when it failed (socket error, timeout, 5xx, unexpected status).
 // A request still running when the run ends is not cut: it finishes or
@@ -387,7 +374,7 @@ func send(client *http.Client, req *http.Request, kindName, what string, want []
 		if resp.StatusCode >= 500 {
 			class = "5xx"
 		}
-		st.fail(kindName, class, fmt.Sprintf("%.300s: %d %.200s", what, resp.StatusCode, body))
+		st.fail(kindName, class, fmt.Sprintf("%.300s: %d %.200q", what, resp.StatusCode, body))
 		return resp.StatusCode, body, false
 	}
 	return resp.StatusCode, body, true
