@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -50,13 +49,14 @@ func (p *probe) fdKinds() map[string]int {
 	entries, _ := os.ReadDir(dir)
 	out := map[string]int{}
 	for _, e := range entries {
-		target, err := os.Readlink(filepath.Join(dir, e.Name()))
+		target, err := os.Readlink(dir + "/" + e.Name())
 		if err != nil {
 			continue
 		}
+		// "socket:[123]" counts as "socket", a file as its folder.
 		kind, _, _ := strings.Cut(target, ":[")
-		if strings.HasPrefix(target, "/") {
-			kind = filepath.Dir(target)
+		if i := strings.LastIndexByte(target, '/'); i > 0 {
+			kind = target[:i]
 		}
 		out[kind]++
 	}

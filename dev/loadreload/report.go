@@ -61,6 +61,14 @@ func report(w io.Writer, d reportData) bool {
 		classes = append(classes, class)
 	}
 	slices.Sort(classes)
+	failedKinds := make([]string, 0, len(s.byKind))
+	for k := range s.byKind {
+		failedKinds = append(failedKinds, k)
+	}
+	slices.Sort(failedKinds)
+	for _, k := range failedKinds {
+		fmt.Fprintf(&b, "failures: %-40s %d\n", k, s.byKind[k])
+	}
 	for _, class := range classes {
 		fmt.Fprintf(&b, "first failures: %s\n", class)
 		for _, e := range s.examples[class] {
