@@ -47,7 +47,8 @@ type options struct {
 	binary      string
 	keep        bool
 	logLevel    string
-	timeout     time.Duration
+	timeout     time.Duration // hostile requests
+	slowTimeout time.Duration // the others
 	warmup      time.Duration
 	settle      time.Duration
 	memTol      float64
@@ -64,7 +65,8 @@ func main() {
 	flag.StringVar(&o.binary, "binary", "", "registry binary (default: go build of the repository root)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (packages, config, registry log)")
 	flag.StringVar(&o.logLevel, "log-level", "info", "the registry's -log-level")
-	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "longest a request may take; a longer one is a failure")
+	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "longest a hostile request may take; a longer one is a failure")
+	flag.DurationVar(&o.slowTimeout, "timeout-others", 15*time.Second, "longest any other request may take (under full load a queue forms); a longer one is a failure")
 	flag.DurationVar(&o.warmup, "warmup", 10*time.Second, "resident memory at this time of the load is the reference")
 	flag.DurationVar(&o.settle, "settle", 10*time.Second, "longest wait after the load for descriptors and goroutines to come back")
 	flag.Float64Var(&o.memTol, "memory-tolerance", 0.20, "largest change of resident memory after the warm-up, as a fraction")
@@ -145,7 +147,7 @@ func run(o options) (bool, error) {
 	changes := make(chan int, 1)
 	go func() { changes <- tree.changeLoop(ctx, o.changeEvery) }()
 	start := time.Now()
-	runLoad(ctx, plan, o.conns, o.timeout, st)
+	runLoad(ctx, plan, o.conns, o.timeout, o.slowTimeout, st)
 	elapsed := time.Since(start)
 	changed := <-changes
 	<-sampled

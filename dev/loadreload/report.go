@@ -52,9 +52,9 @@ func report(w io.Writer, d reportData) bool {
 	}
 
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "\nanswers by kind\n")
+	fmt.Fprintf(&b, "\nanswers by kind, and the slowest\n")
 	for _, k := range kindNames {
-		fmt.Fprintf(&b, "  %-26s %d\n", k, s.requests[k])
+		fmt.Fprintf(&b, "  %-26s %8d %10s\n", k, s.requests[k], s.slowest[k].Round(100*time.Microsecond))
 	}
 	classes := make([]string, 0, len(s.examples))
 	for class := range s.examples {
@@ -93,7 +93,7 @@ func report(w io.Writer, d reportData) bool {
 				hostileTotal, pct(0.5), pct(0.99), pct(1)),
 			pass: total > 0 && hostileTotal > 0},
 		zero("socket errors", s.failures["socket"]),
-		zero(fmt.Sprintf("requests over %s", d.opts.timeout), s.failures["timeout"]),
+		zero(fmt.Sprintf("requests over their timeout (hostile %s, others %s)", d.opts.timeout, d.opts.slowTimeout), s.failures["timeout"]),
 		zero("5xx answers", s.failures["5xx"]),
 		zero("other unexpected statuses", s.failures["status"]+s.failures["request"]),
 		zero("answers mixing two index versions", s.failures["consistency"]),
@@ -109,8 +109,8 @@ func report(w io.Writer, d reportData) bool {
 		backToStart("goroutines", d.before.goroutines, d.peak.goroutines, d.after.goroutines, d.opts.slack.goroutines),
 	}
 
-	fmt.Fprintf(&b, "\nLoad, faults and reload: %d stable versions of %d packages (+ 2 churning), %d keep-alive connections for %s, a change every %s, one request in %d hostile, timeout %s\n\n",
-		d.versions, d.packages, d.opts.conns, d.opts.duration, d.opts.changeEvery, hostileEvery, d.opts.timeout)
+	fmt.Fprintf(&b, "\nLoad, faults and reload: %d stable versions of %d packages (+ 2 churning), %d keep-alive connections for %s, a change every %s, one request in %d hostile\n\n",
+		d.versions, d.packages, d.opts.conns, d.opts.duration, d.opts.changeEvery, hostileEvery)
 	met := true
 	fmt.Fprintln(&b, "| Check | Figure | Result |")
 	fmt.Fprintln(&b, "|---|---|---|")

@@ -10,13 +10,14 @@ type stats struct {
 	mu        sync.Mutex
 	requests  map[string]int
 	latencies []time.Duration
-	failures  map[string]int      // "socket", "status", "consistency"
-	byKind    map[string]int      // kind/failure class -> count
-	examples  map[string][]string // failure class -> first few messages
+	slowest   map[string]time.Duration // per kind
+	failures  map[string]int           // "socket", "timeout", "5xx", "status", "consistency"
+	byKind    map[string]int           // kind/failure class -> count
+	examples  map[string][]string      // failure class -> first few messages
 }
 
 func newStats() *stats {
-	return &stats{requests: map[string]int{}, failures: map[string]int{}, byKind: map[string]int{}, examples: map[string][]string{}}
+	return &stats{requests: map[string]int{}, slowest: map[string]time.Duration{}, failures: map[string]int{}, byKind: map[string]int{}, examples: map[string][]string{}}
 }
 
 func (s *stats) done(kind string, d time.Duration) {
@@ -24,6 +25,7 @@ func (s *stats) done(kind string, d time.Duration) {
 	defer s.mu.Unlock()
 	s.requests[kind]++
 	s.latencies = append(s.latencies, d)
+	s.slowest[kind] = max(s.slowest[kind], d)
 }
 
 func (s *stats) fail(kind, class, msg string) {
