@@ -25,6 +25,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -163,33 +164,57 @@ func run(o options) (bool, error) {
 		fmt.Printf("open descriptors before the load: %v\nafter: %v\ngoroutines after:\n%s\n",
 			fdsBefore, pr.fdKinds(), pr.goroutineStacks(60))
 	}
-	logText := reg.logText()
 	rss, peak, probeFails := smp.result()
+	logged, err := scanLog(reg.logPath)
+	if err != nil {
+		return false, err
+	}
 	return report(os.Stdout, reportData{
 		opts: o, elapsed: elapsed, stats: st,
 		versions: len(plan.stable), packages: len(plan.stableNames),
 		rss: rss, before: before, peak: peak, after: after, probeFails: probeFails,
-		changes: changed,
-		updates: strings.Count(logText, "package filesystem index updated"),
-		// A failed update leaves the previous index in service: counted, not failed.
-		failedUpdates:     strings.Count(logText, failedUpdate),
-		firstFailedUpdate: firstLineWith(logText, failedUpdate),
-		// The watch limit is per user: another process can exhaust it.
-		watchFailures: strings.Count(logText, "failed to watch path"),
-		generations:   plan.churn.seen(), exited: reg.exited(),
+		changes: changed, logged: logged,
+		generations: plan.churn.seen(), exited: reg.exited(),
 	}), nil
 }
 
-const failedUpdate = "updating package filesystem index failed"
+// logged is what the registry's log says about the reloads.
+type logged struct {
+	updates int
+	// A failed update leaves the previous index in service: counted, not
+	// a failure of the run.
+	failedUpdates     int
+	firstFailedUpdate string
+	// The watch limit is per user: another process can exhaust it.
+	watchFailures int
+}
 
-func firstLineWith(text, s string) string {
-	i := strings.Index(text, s)
-	if i < 0 {
-		return ""
+// scanLog reads the log line by line: with the access log it is hundreds
+// of MiB after a full run.
+func scanLog(path string) (logged, error) {
+	var l logged
+	f, err := os.Open(path)
+	if err != nil {
+		return l, err
 	}
-	start := strings.LastIndexByte(text[:i], '\n') + 1
-	line, _, _ := strings.Cut(text[start:], "\n")
-	return line
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.Contains(line, "package filesystem index updated"):
+			l.updates++
+		case strings.Contains(line, "updating package filesystem index failed"):
+			l.failedUpdates++
+			if l.firstFailedUpdate == "" {
+				l.firstFailedUpdate = line
+			}
+		case strings.Contains(line, "failed to watch path"):
+			l.watchFailures++
+		}
+	}
+	return l, sc.Err()
 }
 
 // freeAddrs returns n distinct free loopback addresses: the listeners are

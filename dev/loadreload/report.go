@@ -19,10 +19,7 @@ type reportData struct {
 	after              counts
 	probeFails         int
 	changes            int
-	updates            int
-	failedUpdates      int
-	firstFailedUpdate  string
-	watchFailures      int
+	logged             logged
 	generations        map[string]int
 	exited             bool
 }
@@ -75,11 +72,11 @@ func report(w io.Writer, d reportData) bool {
 			fmt.Fprintf(&b, "  %s\n", e)
 		}
 	}
-	if d.watchFailures > 0 {
-		fmt.Fprintf(&b, "the registry logged \"failed to watch path\" %d times (inotify watch limit reached?)\n", d.watchFailures)
+	if d.logged.watchFailures > 0 {
+		fmt.Fprintf(&b, "the registry logged \"failed to watch path\" %d times (inotify watch limit reached?)\n", d.logged.watchFailures)
 	}
-	if d.firstFailedUpdate != "" {
-		fmt.Fprintf(&b, "first failed index update (the previous index stayed in service): %.600s\n", d.firstFailedUpdate)
+	if d.logged.firstFailedUpdate != "" {
+		fmt.Fprintf(&b, "first failed index update (the previous index stayed in service): %.600s\n", d.logged.firstFailedUpdate)
 	}
 	if d.probeFails > 0 {
 		fmt.Fprintf(&b, "%d probe samples could not be read\n", d.probeFails)
@@ -99,10 +96,10 @@ func report(w io.Writer, d reportData) bool {
 		zero("answers mixing two index versions", s.failures["consistency"]),
 		{name: "index followed the changes",
 			figure: fmt.Sprintf("%d changes (a version added and one removed, twice each); %d reloads, %d failed; distinct states seen %v",
-				d.changes, d.updates, d.failedUpdates, d.generations),
+				d.changes, d.logged.updates, d.logged.failedUpdates, d.generations),
 			// The log counts need -log-level info; the states seen in
 			// answers show the index moved at any level.
-			pass: d.updates > 0 || movedStates(d.generations)},
+			pass: d.logged.updates > 0 || movedStates(d.generations)},
 		{name: "registry still running", figure: fmt.Sprint(!d.exited), pass: !d.exited},
 		judgeMemory(d.rss, warm, d.opts.memTol).check(warm, d.opts.memTol),
 		backToStart("open file descriptors", d.before.fds, d.peak.fds, d.after.fds, d.opts.slack.fds),

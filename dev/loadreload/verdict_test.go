@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -99,16 +100,27 @@ func TestRSSFromStatus(t *testing.T) {
 	}
 }
 
-func TestFirstLineWith(t *testing.T) {
-	log := "a: ok\nb: updating package filesystem index failed: x\nc: updating package filesystem index failed: y\n"
-	tests := []struct{ text, want string }{
-		{text: log, want: "b: updating package filesystem index failed: x"},
-		{text: failedUpdate, want: failedUpdate},
-		{text: "nothing\nto see\n", want: ""},
+// The log is read as the registry writes it, one JSON document a line.
+func TestScanLog(t *testing.T) {
+	lines := []string{
+		`{"log.level":"info","message":"package filesystem index updated"}`,
+		`{"log.level":"info","message":"GET /search","url.path":"/search"}`,
+		`{"log.level":"error","message":"updating package filesystem index failed","error.message":"first"}`,
+		`{"log.level":"info","message":"package filesystem index updated"}`,
+		`{"log.level":"error","message":"updating package filesystem index failed","error.message":"second"}`,
+		`{"log.level":"warn","message":"failed to watch path","file.path":"/x"}`,
+		`{"log.level":"info","message":"` + strings.Repeat("x", 200_000) + `"}`,
 	}
-	for _, tt := range tests {
-		if got := firstLineWith(tt.text, failedUpdate); got != tt.want {
-			t.Errorf("firstLineWith(%q) = %q, want %q", tt.text, got, tt.want)
-		}
+	path := filepath.Join(t.TempDir(), "registry.log")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := scanLog(path)
+	want := logged{updates: 2, failedUpdates: 2, firstFailedUpdate: lines[2], watchFailures: 1}
+	if err != nil || got != want {
+		t.Errorf("scanLog = %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := scanLog(filepath.Join(t.TempDir(), "missing.log")); err == nil {
+		t.Error("a missing log gave no error")
 	}
 }
