@@ -7,7 +7,10 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/eprgo/package-registry/dev/corpus/corpusgen"
 )
@@ -26,7 +29,18 @@ type tree struct {
 	paths      []string
 	stableDirs []string // version folders of stable directory packages
 	next       int      // next generation to add
+	// Files of the corpus that hostile requests ask for, as URL paths:
+	// a FIFO in one package's docs/ and a file nested deeper and longer
+	// than any sane limit in another's.
+	fifoFile, deepFile string
 }
+
+// deepLevels and deepName make the deep file: 120 folders of 10 bytes,
+// over 64 levels and 1,024 bytes of name.
+const (
+	deepLevels = 120
+	deepName   = "dddddddddd"
+)
 
 func newTree(work string, packages, versions int) (*tree, error) {
 	t := &tree{
@@ -54,6 +68,12 @@ func newTree(work string, packages, versions int) (*tree, error) {
 			t.stableDirs = append(t.stableDirs, m)
 		}
 	}
+	if len(t.stableDirs) < 2 {
+		return nil, fmt.Errorf("%d stable directory packages: at least 2 are needed", len(t.stableDirs))
+	}
+	if err := t.plantHostileFiles(); err != nil {
+		return nil, err
+	}
 	for g := 1; g <= window; g++ {
 		if err := t.add(g); err != nil {
 			return nil, err
@@ -61,6 +81,34 @@ func newTree(work string, packages, versions int) (*tree, error) {
 	}
 	t.next = window + 1
 	return t, nil
+}
+
+// plantHostileFiles puts the FIFO and the deep file into the first two
+// stable directory packages (sorted, so always the same ones).
+func (t *tree) plantHostileFiles() error {
+	fifoPkg, deepPkg := t.stableDirs[0], t.stableDirs[1]
+	if err := unix.Mkfifo(filepath.Join(fifoPkg, "docs", "fifo.md"), 0o644); err != nil {
+		return fmt.Errorf("creating the FIFO: %w", err)
+	}
+	t.fifoFile = t.urlPath(fifoPkg, "docs/fifo.md")
+	deepRel := "docs/" + strings.Repeat(deepName+"/", deepLevels) + "leaf.md"
+	deepPath := filepath.Join(deepPkg, filepath.FromSlash(deepRel))
+	if err := os.MkdirAll(filepath.Dir(deepPath), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(deepPath, []byte("# deep\n"), 0o644); err != nil {
+		return err
+	}
+	t.deepFile = t.urlPath(deepPkg, deepRel)
+	return nil
+}
+
+// urlPath is the registry's path of a file of a version folder
+// <dirs>/<name>/<version>.
+func (t *tree) urlPath(versionDir, rel string) string {
+	version := filepath.Base(versionDir)
+	name := filepath.Base(filepath.Dir(versionDir))
+	return "/package/" + name + "/" + version + "/" + rel
 }
 
 // changeLoop changes the package folder every interval until ctx ends and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -35,6 +36,8 @@ type plan struct {
 	stableNames []string
 	stableSet   map[string]bool // name@version
 	churn       *churnTracker
+	// URL paths of the FIFO and the deep file planted in the corpus.
+	fifoFile, deepFile string
 }
 
 var churnNames = []string{"churn", "churnzip"}
@@ -44,7 +47,7 @@ func newPlan(base string, t *tree) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{base: base, stableSet: map[string]bool{}, churn: newChurnTracker()}
+	p := &plan{base: base, stableSet: map[string]bool{}, churn: newChurnTracker(), fifoFile: t.fifoFile, deepFile: t.deepFile}
 	names := map[string]bool{}
 	for _, it := range items {
 		if slices.Contains(churnNames, it.Name) {
@@ -278,22 +281,31 @@ func (c *churnTracker) seen() map[string]int {
 }
 
 // runLoad keeps conns workers busy until ctx ends, each on its own
-// keep-alive connection.
-func runLoad(ctx context.Context, p *plan, conns int, st *stats) {
+// keep-alive connection; one request in hostileEvery is hostile. A request
+// that takes longer than its timeout is a failure: the registry must answer
+// every request. Hostile ones must be answered promptly (hostileTimeout,
+// short); the others get longer (timeout), since with hundreds of
+// connections on two cores a queue forms and the latency is the queue's.
+func runLoad(ctx context.Context, p *plan, conns int, hostileTimeout, timeout time.Duration, st *stats) {
 	transport := &http.Transport{
 		MaxIdleConns:        conns,
 		MaxIdleConnsPerHost: conns,
 		MaxConnsPerHost:     conns,
 		IdleConnTimeout:     time.Minute,
 	}
+	// After the run no connection of the load stays open: the registry's
+	// descriptors and goroutines are then counted against their start.
 	defer transport.CloseIdleConnections()
 	client := &http.Client{
 		Transport: transport,
-		Timeout:   30 * time.Second,
+		Timeout:   timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
 	}
+	// Same connections, shorter limit.
+	hostileClient := *client
+	hostileClient.Timeout = hostileTimeout
 	total := 0
 	for _, k := range kinds {
 		total += k.weight
@@ -305,6 +317,10 @@ func runLoad(ctx context.Context, p *plan, conns int, st *stats) {
 			defer wg.Done()
 			r := rand.New(rand.NewSource(int64(w) + 1))
 			for ctx.Err() == nil {
+				if r.Intn(hostileEvery) == 0 {
+					oneHostile(&hostileClient, p, hostile(p, r), st)
+					continue
+				}
 				n := r.Intn(total)
 				k := kinds[0]
 				for _, kk := range kinds {
@@ -314,47 +330,57 @@ func runLoad(ctx context.Context, p *plan, conns int, st *stats) {
 					}
 					n -= kk.weight
 				}
-				one(ctx, client, p, k, r, st)
+				one(client, p, k, r, st)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-func one(ctx context.Context, client *http.Client, p *plan, k kind, r *rand.Rand, st *stats) {
+func one(client *http.Client, p *plan, k kind, r *rand.Rand, st *stats) {
 	path, want := k.target(p, r)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
+	req, err := http.NewRequest(http.MethodGet, p.base+path, nil)
 	if err != nil {
 		st.fail(k.name, "request", err.Error())
 		return
 	}
 	req.Header.Set("User-Agent", "Kibana/9.2.0 node-fetch")
-	start := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return // the run ended during the request
-		}
-		st.fail(k.name, "socket", err.Error())
-		return
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		if ctx.Err() != nil {
-			return
-		}
-		st.fail(k.name, "socket", "reading the body: "+err.Error())
-		return
-	}
-	st.done(k.name, time.Since(start))
-	if !slices.Contains(want, resp.StatusCode) {
-		st.fail(k.name, "status", fmt.Sprintf("%s: %d %.200s", path, resp.StatusCode, body))
-		return
-	}
-	if resp.StatusCode == 200 && k.check != nil {
+	status, body, ok := send(client, req, k.name, path, want, st)
+	if ok && status == 200 && k.check != nil {
 		if err := k.check(p, path, body); err != nil {
 			st.fail(k.name, "consistency", fmt.Sprintf("%s: %v", path, err))
 		}
 	}
+}
+
+// send does the request, reads the whole answer and counts it; ok is
+// false when it failed (socket error, timeout, 5xx, unexpected status).
+// A request still running when the run ends is not cut: it finishes or
+// times out like any other, so that every request sent is judged.
+func send(client *http.Client, req *http.Request, kindName, what string, want []int, st *stats) (int, []byte, bool) {
+	start := time.Now()
+	resp, err := client.Do(req)
+	var body []byte
+	if err == nil {
+		body, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if err != nil {
+		class := "socket"
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+			class = "timeout"
+		}
+		st.fail(kindName, class, fmt.Sprintf("%.300s: %v", what, err))
+		return 0, nil, false
+	}
+	st.done(kindName, time.Since(start))
+	if !slices.Contains(want, resp.StatusCode) {
+		class := "status"
+		if resp.StatusCode >= 500 {
+			class = "5xx"
+		}
+		st.fail(kindName, class, fmt.Sprintf("%.300s: %d %.200q", what, resp.StatusCode, body))
+		return resp.StatusCode, body, false
+	}
+	return resp.StatusCode, body, true
 }
