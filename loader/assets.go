@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -84,4 +85,19 @@ func warnSkippedFile(logger *zap.Logger, p *packages.Package, name, reason strin
 		zap.String("package", p.Name),
 		zap.String("version", p.Version),
 		zap.String("reason", reason))
+}
+
+// warnSkippedFiles logs the entries of a directory package that its
+// listing left out (not regular files or folders, names nameProblem
+// refuses), once per load.
+func warnSkippedFiles(fsys PackageFS, location string, logger *zap.Logger) {
+	l, ok := fsys.(*listedFS)
+	if !ok || logger == nil {
+		return
+	}
+	for _, s := range l.skipped {
+		logger.Warn("ignoring package file that cannot be served",
+			zap.String("file.path", filepath.Join(location, filepath.FromSlash(s.name))),
+			zap.String("reason", s.reason))
+	}
 }

@@ -63,6 +63,10 @@ func Load(basePath string, opts Options) (*packages.Package, error) {
 		dataStreams: map[string]*packages.DataStream{},
 	}
 	p, err := l.load()
+	warnSkippedFiles(fsys, basePath, opts.Logger)
+	if err == nil {
+		p.Files = filesOf(fsys, basePath)
+	}
 	if err == nil && opts.OnZipFiles != nil {
 		if lf, ok := fsys.(*listedFS); ok {
 			if zips, complete := lf.zipFiles(); complete {

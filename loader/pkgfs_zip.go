@@ -51,7 +51,7 @@ type zipEntry struct {
 }
 
 func openZipFS(zipPath string) (*zipFS, error) {
-	f, err := os.Open(zipPath)
+	f, err := OpenRegular(zipPath)
 	if err != nil {
 		return nil, err
 	}
@@ -79,32 +79,45 @@ func newZipFS(f *os.File, zipPath string) (*zipFS, error) {
 		byName:  map[string]*zip.File{},
 		dirs:    map[string]bool{},
 	}
+	var named []zipEntry
+	seen := map[string]bool{}
 	for _, zf := range zr.File {
-		clean, ok := safeZipName(zf.Name)
-		if !ok {
-			z.skip(zf, "unsafe entry name")
-			continue
+		clean, reason := safeZipName(zf.Name)
+		if reason == "" {
+			reason = zipSizeProblem(zf, info.Size())
 		}
-		if reason := zipSizeProblem(zf, info.Size()); reason != "" {
+		if reason == "" && seen[clean] {
+			reason = "duplicate entry name, the first entry is used"
+		}
+		if reason != "" {
 			z.skip(zf, reason)
 			continue
 		}
-		if _, dup := z.byName[clean]; dup {
-			z.skip(zf, "duplicate entry name, the first entry is used")
-			continue
-		}
-		z.entries = append(z.entries, zipEntry{clean: clean, file: zf})
-		z.byName[clean] = zf
-		if strings.HasSuffix(zf.Name, "/") {
-			z.dirs[clean] = true
-		}
-		for d := path.Dir(clean); d != "."; d = path.Dir(d) {
-			z.dirs[d] = true
-		}
+		seen[clean] = true
+		named = append(named, zipEntry{clean: clean, file: zf})
 		if z.root == "" {
 			if dir, base := path.Split(clean); base == "manifest.yml" && dir != "" && !strings.Contains(strings.TrimSuffix(dir, "/"), "/") {
 				z.root = strings.TrimSuffix(dir, "/")
 			}
+		}
+	}
+	// Only the entries under the root can be served, so only those are
+	// read through, once, to check their declared sizes.
+	for _, e := range named {
+		if z.root != "" && strings.HasPrefix(e.clean, z.root+"/") && !strings.HasSuffix(e.file.Name, "/") {
+			if reason := zipContentProblem(e.file); reason != "" {
+				z.skip(e.file, reason)
+				continue
+			}
+		}
+		z.entries = append(z.entries, e)
+		z.byName[e.clean] = e.file
+		if strings.HasSuffix(e.file.Name, "/") {
+			z.dirs[e.clean] = true
+		}
+		// At most MaxPathDepth steps: nameProblem bounds the depth.
+		for d := path.Dir(e.clean); d != "."; d = path.Dir(d) {
+			z.dirs[d] = true
 		}
 	}
 	if z.root == "" {
@@ -151,22 +164,40 @@ func zipSizeProblem(zf *zip.File, archiveSize int64) string {
 	return ""
 }
 
-// safeZipName cleans an entry name and rejects the ones that could point
-// outside the archive root when used as a path.
-func safeZipName(name string) (string, bool) {
-	if name == "" || strings.IndexByte(name, 0) >= 0 || strings.HasPrefix(name, "/") || strings.Contains(name, `\`) {
-		return "", false
-	}
-	for _, el := range strings.Split(name, "/") {
-		if el == ".." {
-			return "", false
-		}
+// safeZipName cleans an entry name and says why it cannot be package
+// content (nameProblem, the rule generated zips follow too), or "".
+func safeZipName(name string) (string, string) {
+	if reason := nameProblem(strings.TrimSuffix(name, "/")); reason != "" {
+		return "", reason
 	}
 	clean := path.Clean(name)
 	if clean == "." {
-		return "", false
+		return "", "unsafe entry name"
 	}
-	return clean, true
+	return clean, ""
+}
+
+// zipContentProblem reads an entry through once: archive/zip checks at
+// the end that the data had exactly the declared size and checksum. An
+// entry that lies would otherwise be answered with its declared
+// Content-Length and then cut. The reads are bounded by maxZipEntrySize
+// per entry, checked before.
+func zipContentProblem(zf *zip.File) string {
+	if zf.Flags&0x1 != 0 {
+		return "encrypted zip entries are not supported"
+	}
+	if zf.Method != zip.Store && zf.Method != zip.Deflate {
+		return fmt.Sprintf("unsupported compression method %d", zf.Method)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return err.Error()
+	}
+	defer rc.Close()
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return "data does not match the declared size and checksum: " + err.Error()
+	}
+	return ""
 }
 
 // lookup finds a package-relative name; rel is its cleaned form.
@@ -263,6 +294,9 @@ type zipFile struct {
 	info fs.FileInfo
 	r    io.ReadSeeker
 	dir  bool
+	// archive is the zip file opened for this file alone (Files.Open),
+	// closed with it; nil when the zipFS holds the archive.
+	archive *os.File
 }
 
 func (f *zipFile) Stat() (fs.FileInfo, error) { return f.info, nil }
@@ -279,10 +313,16 @@ func (f *zipFile) Seek(offset int64, whence int) (int64, error) {
 }
 
 func (f *zipFile) Close() error {
+	var err error
 	if c, ok := f.r.(io.Closer); ok {
-		return c.Close()
+		err = c.Close()
 	}
-	return nil
+	if f.archive != nil {
+		if cerr := f.archive.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 // zipDirInfo describes a directory that only exists as a prefix of entry
