@@ -8,8 +8,10 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -263,4 +265,65 @@ func unblockFIFOs(root string) {
 		}
 		return nil
 	})
+}
+
+// writeWideZip writes the gamma package as a zip with extra entries
+// beside its files.
+func writeWideZip(t *testing.T, dst string, extra int) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	src := "testdata/zipsrc/gamma-1.2.0"
+	for _, name := range []string{"manifest.yml", "docs/README.md", "img/logo.svg"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create("gamma-1.2.0/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	for i := range extra {
+		if _, err := zw.Create("gamma-1.2.0/data/" + strings.Repeat("x", 40) + strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dst, buf.String())
+}
+
+// The file index of a zip package is taken once, at load: serving one of
+// its files allocates the same whether the archive has a handful of
+// entries or thousands (it used to read the whole central directory for
+// every request). Allocation counts, not times, so the test is exact.
+func TestZipPackageFileCostDoesNotGrowWithEntries(t *testing.T) {
+	allocs := func(extra int) float64 {
+		root := t.TempDir()
+		writeWideZip(t, filepath.Join(root, "gamma-1.2.0.zip"), extra)
+		idx := indexer.NewZipFileSystemIndexer(indexer.FSOptions{Paths: []string{root}})
+		if err := idx.Init(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		h, err := NewRouter(defaultOptions(idx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		serve := func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/package/gamma/1.2.0/img/logo.svg", nil))
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+		}
+		serve()
+		return testing.AllocsPerRun(20, serve)
+	}
+	small, wide := allocs(0), allocs(5000)
+	if wide > small+50 {
+		t.Errorf("a request allocates %.0f times with 5,000 more entries in the zip, %.0f without: the index is rebuilt per request", wide, small)
+	}
 }
