@@ -21,10 +21,20 @@ import (
 // an int64).
 const maxZipEntrySize = 256 << 20
 
+// maxInMemoryZip is the size up to which a zip package is read whole
+// into memory while it is loaded: loading reads every entry once
+// (zipContentProblem) and a few again, and one read of the file costs
+// less than three small reads per entry. Larger archives are read in
+// place.
+const maxInMemoryZip = 32 << 20
+
 // zipFS is the file system of a zip package, rooted at the directory that
 // holds manifest.yml (a zip may hold the package in a top folder).
 type zipFS struct {
 	file    *os.File
+	// data reads the archive: from memory when it was small enough to
+	// be read whole (see maxInMemoryZip), else from file.
+	data    io.ReaderAt
 	size    int64 // of the archive
 	root    string
 	modTime time.Time
@@ -68,12 +78,21 @@ func newZipFS(f *os.File, zipPath string) (*zipFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	zr, err := zip.NewReader(f, info.Size())
+	var data io.ReaderAt = f
+	if info.Size() <= maxInMemoryZip {
+		b := make([]byte, info.Size())
+		if _, err := f.ReadAt(b, 0); err != nil {
+			return nil, err
+		}
+		data = bytes.NewReader(b)
+	}
+	zr, err := zip.NewReader(data, info.Size())
 	if err != nil {
 		return nil, err
 	}
 	z := &zipFS{
 		file:    f,
+		data:    data,
 		size:    info.Size(),
 		modTime: info.ModTime(),
 		byName:  map[string]*zip.File{},
@@ -254,7 +273,7 @@ func (z *zipFS) content(zf *zip.File) (io.ReadSeeker, error) {
 			// A short read would break the Content-Length already sent.
 			return nil, errors.New("zip entry data goes past the end of the archive")
 		}
-		return io.NewSectionReader(z.file, off, int64(zf.CompressedSize64)), nil
+		return io.NewSectionReader(z.data, off, int64(zf.CompressedSize64)), nil
 	}
 	return newZipEntryReader(zf)
 }
