@@ -233,24 +233,47 @@ func TestFIFOsDoNotHangTheLoad(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			root := t.TempDir()
-			c.setup(t, root)
-			opts := indexer.FSOptions{Paths: []string{root}}
-			idx := indexer.NewCombined(indexer.NewZipFileSystemIndexer(opts), indexer.NewFileSystemIndexer(opts))
-			done := make(chan error, 1)
-			go func() { done <- idx.Init(context.Background()) }()
-			select {
-			case err := <-done:
-				if err != nil && !strings.Contains(err.Error(), "not a regular file") {
-					t.Errorf("load failed without naming the cause: %v", err)
-				}
-			case <-time.After(hangLimit):
-				// Unblock the goroutine so the test binary can end.
-				t.Error("the load hung on a FIFO")
-				unblockFIFOs(root)
+		// Init is the start-up; Rescan is the watcher's reload of an
+		// index loaded before the FIFO appeared.
+		for _, reload := range []bool{false, true} {
+			name := c.name
+			if reload {
+				name += ", on reload"
 			}
-		})
+			t.Run(name, func(t *testing.T) {
+				root := t.TempDir()
+				if !reload {
+					c.setup(t, root)
+				}
+				opts := indexer.FSOptions{Paths: []string{root}}
+				zips, dirs := indexer.NewZipFileSystemIndexer(opts), indexer.NewFileSystemIndexer(opts)
+				load := func() error { return indexer.NewCombined(zips, dirs).Init(context.Background()) }
+				if reload {
+					if err := load(); err != nil {
+						t.Fatal(err)
+					}
+					c.setup(t, root)
+					load = func() error {
+						if err := zips.Rescan(context.Background()); err != nil {
+							return err
+						}
+						return dirs.Rescan(context.Background())
+					}
+				}
+				done := make(chan error, 1)
+				go func() { done <- load() }()
+				select {
+				case err := <-done:
+					if err != nil && !strings.Contains(err.Error(), "not a regular file") {
+						t.Errorf("load failed without naming the cause: %v", err)
+					}
+				case <-time.After(hangLimit):
+					// Unblock the goroutine so the test binary can end.
+					t.Error("the load hung on a FIFO")
+					unblockFIFOs(root)
+				}
+			})
+		}
 	}
 }
 
