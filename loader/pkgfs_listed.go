@@ -373,30 +373,3 @@ func (i listedInfo) Mode() fs.FileMode  { return i.mode }
 func (i listedInfo) ModTime() time.Time { return time.Time{} }
 func (i listedInfo) IsDir() bool        { return i.mode.IsDir() }
 func (i listedInfo) Sys() any           { return nil }
-
-// zipFiles lists the entries that are not directories and whose name ends
-// in ".zip", in walk order, and tells whether the listing is what
-// filepath.WalkDir would see of the tree: every folder read, none left
-// out for a non-UTF-8 name.
-func (f *listedFS) zipFiles() ([]string, bool) {
-	f.list()
-	if f.rootErr != nil || len(f.failed) > 0 {
-		return nil, false
-	}
-	var zips []string
-	for _, e := range f.entries {
-		if e.readErr != nil {
-			return nil, false
-		}
-		if e.mode.IsDir() {
-			if !utf8.ValidString(e.path) {
-				return nil, false
-			}
-			continue
-		}
-		if strings.HasSuffix(e.path, ".zip") {
-			zips = append(zips, e.path)
-		}
-	}
-	return zips, true
-}

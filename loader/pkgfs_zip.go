@@ -31,7 +31,7 @@ const maxInMemoryZip = 32 << 20
 // zipFS is the file system of a zip package, rooted at the directory that
 // holds manifest.yml (a zip may hold the package in a top folder).
 type zipFS struct {
-	file    *os.File
+	file *os.File
 	// data reads the archive: from memory when it was small enough to
 	// be read whole (see maxInMemoryZip), else from file.
 	data    io.ReaderAt
