@@ -51,7 +51,6 @@ func Load(basePath string, opts Options) (*packages.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	warnSkippedZipEntries(fsys, basePath, opts.Logger)
 	fsys = forLoading(fsys, opts.Cache)
 	// Closed after wrapping: the loading view holds open folders of its
 	// own, which closing only the inner file system would leak.

@@ -11,8 +11,6 @@ import (
 	"path"
 	"strings"
 	"time"
-
-	"go.uber.org/zap"
 )
 
 // maxZipEntrySize is the largest entry a zip package may declare. Entries
@@ -143,22 +141,6 @@ func newZipFS(f *os.File, zipPath string) (*zipFS, error) {
 		return nil, fmt.Errorf("failed to determine root directory in package (path: %s)", zipPath)
 	}
 	return z, nil
-}
-
-// warnSkippedZipEntries logs the entries a zip package file system left
-// out, once per load (the server opens packages again for every file it
-// serves and says nothing).
-func warnSkippedZipEntries(fsys PackageFS, location string, logger *zap.Logger) {
-	z, ok := fsys.(*zipFS)
-	if !ok || logger == nil {
-		return
-	}
-	for _, s := range z.skipped {
-		logger.Warn("ignoring zip entry that cannot be served",
-			zap.String("file.path", location),
-			zap.String("zip.entry", s.name),
-			zap.String("reason", s.reason))
-	}
 }
 
 func (z *zipFS) skip(zf *zip.File, reason string) {

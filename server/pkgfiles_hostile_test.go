@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,24 +36,30 @@ func deepName(n int, file string) string {
 	return strings.Repeat("d/", n) + file
 }
 
+// gammaZipWriter starts a zip of the gamma package's files.
+func gammaZipWriter(t *testing.T, w io.Writer) *zip.Writer {
+	t.Helper()
+	zw := zip.NewWriter(w)
+	for _, name := range []string{"manifest.yml", "docs/README.md", "img/logo.svg"} {
+		b, err := os.ReadFile(filepath.Join("testdata/zipsrc/gamma-1.2.0", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry, err := zw.Create("gamma-1.2.0/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry.Write(b)
+	}
+	return zw
+}
+
 // writeLyingZip writes the gamma package as a zip holding also
 // img/lie.bin, a deflated entry of 100 bytes that declares 100 MiB.
 func writeLyingZip(t *testing.T, dst string) {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	src := "testdata/zipsrc/gamma-1.2.0"
-	for _, name := range []string{"manifest.yml", "docs/README.md", "img/logo.svg"} {
-		b, err := os.ReadFile(filepath.Join(src, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := zw.Create("gamma-1.2.0/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(b)
-	}
+	zw := gammaZipWriter(t, &buf)
 	real := bytes.Repeat([]byte("x"), 100)
 	var deflated bytes.Buffer
 	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
@@ -295,21 +301,9 @@ func unblockFIFOs(root string) {
 func writeWideZip(t *testing.T, dst string, extra int) {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	src := "testdata/zipsrc/gamma-1.2.0"
-	for _, name := range []string{"manifest.yml", "docs/README.md", "img/logo.svg"} {
-		b, err := os.ReadFile(filepath.Join(src, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := zw.Create("gamma-1.2.0/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(b)
-	}
+	zw := gammaZipWriter(t, &buf)
 	for i := range extra {
-		if _, err := zw.Create("gamma-1.2.0/data/" + strings.Repeat("x", 40) + strconv.Itoa(i)); err != nil {
+		if _, err := zw.Create("gamma-1.2.0/data/" + strings.Repeat("x", 40) + fmt.Sprint(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
