@@ -152,6 +152,12 @@ func (z *zipFS) indexInto(f *Files) {
 // packages are opened without blocking and must still be regular files
 // (openContent); entries of zips are read at the offsets found at load.
 func (f *Files) Open(name string) (fs.File, error) {
+	return f.open(name, true)
+}
+
+// open is Open; reindex says whether a zip replaced since the load may be
+// indexed again (once per request).
+func (f *Files) open(name string, reindex bool) (fs.File, error) {
 	rel, err := cleanName("open", name)
 	if err != nil {
 		return nil, err
@@ -177,17 +183,17 @@ func (f *Files) Open(name string) (fs.File, error) {
 		return nil, err
 	}
 	if info, err := a.Stat(); err != nil || !sameFile(f.archive, info) {
+		a.Close()
+		if !reindex {
+			return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist}
+		}
 		// Replaced since the load: index it again, until the watcher's
 		// reload (or a restart) takes the new archive in.
-		a.Close()
 		fresh, err := IndexFiles(f.base, true)
 		if err != nil {
 			return nil, err
 		}
-		if !sameFile(fresh.archive, f.archive) {
-			return fresh.Open(name)
-		}
-		return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist}
+		return fresh.open(name, false)
 	}
 	z := ref.zip
 	var r io.ReadSeeker = io.NewSectionReader(a, z.offset, z.csize)
