@@ -25,19 +25,16 @@ import (
 type Files struct {
 	base  string
 	isZip bool
-	// names are the files and folders in walk order (directory
+	// index holds the files and folders in walk order (directory
 	// packages, as fs.WalkDir) or archive order (zips), relative to the
-	// package root; the root itself is ".".
-	names  []string
-	byName map[string]fileRef
+	// package root; the root itself is ".". dirs and zips (zip packages
+	// only) are by entry number.
+	index nameIndex
+	dirs  []bool
+	zips  []*zipRef
 	// archive is the zip file as it was when indexed: the offsets are
 	// only valid for that file.
 	archive fs.FileInfo
-}
-
-type fileRef struct {
-	dir bool
-	zip *zipRef // nil for directory packages and zip folders
 }
 
 // zipRef is where a zip entry's data lies and what it declares, checked
@@ -72,27 +69,26 @@ func filesOf(fsys PackageFS, basePath string) *Files {
 	if w, ok := fsys.(withCache); ok {
 		fsys = w.PackageFS
 	}
-	f := &Files{base: basePath, byName: map[string]fileRef{}}
+	f := &Files{base: basePath}
+	var b filesBuilder
 	switch fsys := fsys.(type) {
 	case *listedFS:
-		fsys.indexInto(f)
+		fsys.indexInto(&b)
 	case *zipFS:
-		fsys.indexInto(f)
+		f.isZip = true
+		f.archive, _ = fsys.file.Stat()
+		fsys.indexInto(&b)
+	}
+	f.index, f.dirs = newNameIndex(b.names), b.dirs
+	if f.isZip {
+		f.zips = b.zips
 	}
 	return f
 }
 
-func (f *Files) add(name string, ref fileRef) {
-	if _, dup := f.byName[name]; dup {
-		return
-	}
-	f.names = append(f.names, name)
-	f.byName[name] = ref
-}
-
 // indexInto lists the package content of a directory package: the
 // visible entries, and links that lead to a regular file inside it.
-func (l *listedFS) indexInto(f *Files) {
+func (l *listedFS) indexInto(f *filesBuilder) {
 	l.list()
 	for _, e := range l.entries {
 		if e.hidden != "" || e.path != "." && nameProblem(e.path) != "" {
@@ -100,12 +96,12 @@ func (l *listedFS) indexInto(f *Files) {
 		}
 		switch {
 		case e.mode.IsDir():
-			f.add(e.path, fileRef{dir: true})
+			f.add(e.path, true, nil)
 		case e.mode.IsRegular():
-			f.add(e.path, fileRef{})
+			f.add(e.path, false, nil)
 		case e.mode&fs.ModeSymlink != 0:
 			if info, err := l.dirFS.Stat(e.path); err == nil && info.Mode().IsRegular() {
-				f.add(e.path, fileRef{})
+				f.add(e.path, false, nil)
 			}
 		}
 	}
@@ -113,10 +109,8 @@ func (l *listedFS) indexInto(f *Files) {
 
 // indexInto lists the entries under the zip's root folder, and the
 // folders their names imply.
-func (z *zipFS) indexInto(f *Files) {
-	f.isZip = true
-	f.archive, _ = z.file.Stat()
-	f.add(".", fileRef{dir: true})
+func (z *zipFS) indexInto(f *filesBuilder) {
+	f.add(".", true, nil)
 	prefix := z.root + "/"
 	for _, e := range z.entries {
 		rel, ok := strings.CutPrefix(e.clean, prefix)
@@ -124,10 +118,10 @@ func (z *zipFS) indexInto(f *Files) {
 			continue
 		}
 		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
-			f.add(d, fileRef{dir: true})
+			f.add(d, true, nil)
 		}
 		if strings.HasSuffix(e.file.Name, "/") {
-			f.add(rel, fileRef{dir: true})
+			f.add(rel, true, nil)
 			continue
 		}
 		off, err := e.file.DataOffset()
@@ -138,12 +132,12 @@ func (z *zipFS) indexInto(f *Files) {
 		// does not keep the whole archive reader alive.
 		h := e.file.FileHeader
 		h.Extra, h.Comment = nil, ""
-		f.add(rel, fileRef{zip: &zipRef{
+		f.add(rel, false, &zipRef{
 			info:     h.FileInfo(),
 			offset:   off,
 			csize:    int64(h.CompressedSize64),
 			deflated: h.Method == zip.Deflate,
-		}})
+		})
 	}
 }
 
@@ -162,7 +156,7 @@ func (f *Files) open(name string, reindex bool) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	ref, ok := f.byName[rel]
+	i, ok := f.index.lookup(rel)
 	if !ok {
 		return nil, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist}
 	}
@@ -174,7 +168,7 @@ func (f *Files) open(name string, reindex bool) (fs.File, error) {
 		defer root.Close()
 		return openContent(root, rel)
 	}
-	if ref.dir {
+	if f.dirs[i] {
 		info := zipDirInfo{name: path.Base(rel), modTime: f.archive.ModTime()}
 		return &zipFile{info: info, r: bytes.NewReader(nil), dir: true}, nil
 	}
@@ -195,7 +189,7 @@ func (f *Files) open(name string, reindex bool) (fs.File, error) {
 		}
 		return fresh.open(name, false)
 	}
-	z := ref.zip
+	z := f.zips[i]
 	var r io.ReadSeeker = io.NewSectionReader(a, z.offset, z.csize)
 	if z.deflated {
 		r = newEntryReader(z.info.Size(), func() (io.ReadCloser, error) {
@@ -221,12 +215,12 @@ func (f *Files) Each(fn func(name string, info fs.FileInfo, content io.Reader) e
 		return err
 	}
 	defer root.Close()
-	for _, name := range f.names {
-		ref := f.byName[name]
+	for i := range f.index.len() {
+		name := f.index.name(i)
 		if name == "." || f.isZip {
 			continue
 		}
-		if ref.dir {
+		if f.dirs[i] {
 			if info, err := root.Lstat(name); err == nil && info.IsDir() {
 				if err := fn(name, info, nil); err != nil {
 					return err
