@@ -166,7 +166,7 @@ func (f *Files) open(name string, reindex bool) (fs.File, error) {
 			return nil, err
 		}
 		defer root.Close()
-		return openContent(root, rel)
+		return openFile(root, rel)
 	}
 	if f.dirs[i] {
 		info := zipDirInfo{name: path.Base(rel), modTime: f.archive.ModTime()}

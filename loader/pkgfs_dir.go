@@ -29,7 +29,17 @@ func (f *dirFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openContent(f.root, rel)
+	return openFile(f.root, rel)
+}
+
+// openFile is openContent as an fs.File: nil, not a nil *os.File, on
+// failure.
+func openFile(root *os.Root, rel string) (fs.File, error) {
+	file, err := openContent(root, rel)
+	if err != nil {
+		return nil, err
+	}
+	return file, nil
 }
 
 // openContent opens a file or folder of a directory package without

@@ -192,7 +192,7 @@ func (h rootHandle) sub(name string) (dirHandle, error) {
 	return rootHandle{r: r, owned: true}, nil
 }
 
-func (h rootHandle) open(name string) (fs.File, error) { return openContent(h.r, name) }
+func (h rootHandle) open(name string) (fs.File, error) { return openFile(h.r, name) }
 
 func (h rootHandle) close() {
 	if h.owned {
