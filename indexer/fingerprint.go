@@ -8,6 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/eprgo/package-registry/loader"
 )
 
 // fingerprint identifies the state of a package's files: a SHA-256 over
@@ -43,6 +46,12 @@ func fingerprintOf(path string, isZip bool) (fingerprint, error) {
 				return err
 			}
 			writeInfo(h, rel, info)
+			if d.IsDir() && strings.Count(filepath.ToSlash(rel), "/")+1 >= loader.MaxPathDepth {
+				// The loader does not go deeper (nothing below is
+				// package content), and walking thousands of levels
+				// costs time quadratic in the depth.
+				return fs.SkipDir
+			}
 			return nil
 		})
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+
+	"github.com/eprgo/package-registry/loader"
 )
 
 // walkZips finds every valid zip archive under root, at any depth
@@ -109,12 +111,26 @@ func (i *FileSystemIndexer) finishZipWalk(root string, w zipWalk) ([]string, err
 }
 
 // checkZip records a zip file as found or invalid, as walkZipTree does.
+// The file is opened without blocking and must be a regular file: a FIFO
+// named like an archive would otherwise hang the walk (docs/security.md).
 func checkZip(path string, w *zipWalk) {
-	r, err := zip.OpenReader(path)
-	if err != nil {
+	if err := readableZip(path); err != nil {
 		w.invalid = append(w.invalid, invalidZip{path, err})
 		return
 	}
-	r.Close()
 	w.found = append(w.found, path)
+}
+
+func readableZip(path string) error {
+	f, err := loader.OpenRegular(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	_, err = zip.NewReader(f, info.Size())
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -84,4 +85,33 @@ func warnSkippedFile(logger *zap.Logger, p *packages.Package, name, reason strin
 		zap.String("package", p.Name),
 		zap.String("version", p.Version),
 		zap.String("reason", reason))
+}
+
+// warnSkippedFiles logs, once per load, what a package's file system
+// left out of the package: zip entries, or entries of a folder that are
+// not package content (special files, names nameProblem refuses). The
+// server never reads these warnings' files again, so they are not
+// repeated per request.
+func warnSkippedFiles(fsys PackageFS, location string, logger *zap.Logger) {
+	if w, ok := fsys.(withCache); ok {
+		fsys = w.PackageFS
+	}
+	msg, isZip := "ignoring package file that cannot be served", false
+	var skipped []skippedEntry
+	switch f := fsys.(type) {
+	case *zipFS:
+		msg, isZip, skipped = "ignoring zip entry that cannot be served", true, f.skipped
+	case *listedFS:
+		skipped = f.skipped
+	}
+	if logger == nil {
+		return
+	}
+	for _, s := range skipped {
+		fields := []zap.Field{zap.String("file.path", filepath.Join(location, filepath.FromSlash(s.name)))}
+		if isZip {
+			fields = []zap.Field{zap.String("file.path", location), zap.String("zip.entry", s.name)}
+		}
+		logger.Warn(msg, append(fields, zap.String("reason", s.reason))...)
+	}
 }

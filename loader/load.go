@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/Masterminds/semver/v3"
 	"go.uber.org/zap"
@@ -50,7 +51,6 @@ func Load(basePath string, opts Options) (*packages.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	warnSkippedZipEntries(fsys, basePath, opts.Logger)
 	fsys = forLoading(fsys, opts.Cache)
 	// Closed after wrapping: the loading view holds open folders of its
 	// own, which closing only the inner file system would leak.
@@ -63,6 +63,10 @@ func Load(basePath string, opts Options) (*packages.Package, error) {
 		dataStreams: map[string]*packages.DataStream{},
 	}
 	p, err := l.load()
+	warnSkippedFiles(fsys, basePath, opts.Logger)
+	if err == nil {
+		p.Files = filesOf(fsys, basePath)
+	}
 	if err == nil && opts.OnZipFiles != nil {
 		if lf, ok := fsys.(*listedFS); ok {
 			if zips, complete := lf.zipFiles(); complete {
@@ -290,4 +294,34 @@ func readFile(fsys PackageFS, name string) ([]byte, error) {
 		return nil, tooLarge
 	}
 	return data, nil
+}
+
+// zipFiles lists the entries that are not directories and whose name ends
+// in ".zip", in walk order, and tells whether the listing is what
+// filepath.WalkDir would see of the tree: every folder read, none left
+// out for a non-UTF-8 name.
+func (f *listedFS) zipFiles() ([]string, bool) {
+	f.list()
+	if f.rootErr != nil || len(f.failed) > 0 {
+		return nil, false
+	}
+	var zips []string
+	for _, e := range f.entries {
+		if e.readErr != nil {
+			return nil, false
+		}
+		if e.mode.IsDir() {
+			// A folder the listing did not enter (not UTF-8, or not
+			// package content: too deep, badly named) hides what
+			// filepath.WalkDir would find in it.
+			if !utf8.ValidString(e.path) || e.hidden != "" {
+				return nil, false
+			}
+			continue
+		}
+		if strings.HasSuffix(e.path, ".zip") {
+			zips = append(zips, e.path)
+		}
+	}
+	return zips, true
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -28,9 +29,38 @@ func (f *dirFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	file, err := f.root.Open(rel)
+	return openFile(f.root, rel)
+}
+
+// openFile is openContent as an fs.File: nil, not a nil *os.File, on
+// failure.
+func openFile(root *os.Root, rel string) (fs.File, error) {
+	file, err := openContent(root, rel)
+	if err != nil {
+		return nil, err
+	}
+	return file, nil
+}
+
+// openContent opens a file or folder of a directory package without
+// blocking: O_NONBLOCK makes open(2) of a FIFO return at once (it does
+// nothing to regular files), and the type of what was opened is checked
+// after the open, so a file swapped for a FIFO after the listing cannot
+// block either. Anything but a regular file or a folder is not package
+// content.
+func openContent(root *os.Root, rel string) (*os.File, error) {
+	file, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, rootError("open", rel, err)
+	}
+	info, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return nil, rootError("open", rel, err)
+	}
+	if reason := typeProblem(info.Mode()); reason != "" {
+		file.Close()
+		return nil, notContent("open", rel, reason)
 	}
 	return file, nil
 }
@@ -43,6 +73,9 @@ func (f *dirFS) Stat(name string) (fs.FileInfo, error) {
 	info, err := f.root.Stat(rel)
 	if err != nil {
 		return nil, rootError("stat", rel, err)
+	}
+	if reason := typeProblem(info.Mode()); reason != "" {
+		return nil, notContent("stat", rel, reason)
 	}
 	return info, nil
 }

@@ -38,6 +38,9 @@ type listedFS struct {
 	dirs map[string]dirHandle
 	// cache is the load's Cache; nil when not given.
 	cache *Cache
+	// skipped are the entries that are not package content (special
+	// files, names refused by nameProblem), for the load's warnings.
+	skipped []skippedEntry
 }
 
 // maxListedDirs bounds the directories kept open per package being loaded.
@@ -50,6 +53,9 @@ type listedEntry struct {
 	depth int         // path elements; 0 for the root
 	// readErr is the error of listing a directory's content.
 	readErr error
+	// hidden says why the entry is not package content: Glob leaves it
+	// out, Stat and Open answer notContentError without touching it.
+	hidden string
 }
 
 func (f *listedFS) loadCache() *Cache { return f.cache }
@@ -79,15 +85,29 @@ func (f *listedFS) list() {
 	f.index()
 }
 
-// add records one entry and tells whether the walk enters it.
+// add records one entry and tells whether the walk enters it. Entries
+// that are not package content are recorded hidden and never entered, so
+// the walk stops at the depth limit. Names that are not UTF-8 stay
+// visible: collectAssets names them in its own warning.
 func (f *listedFS) add(p string, typ fs.FileMode, isDir bool) bool {
 	depth := 0
+	var hidden string
 	if p != "." {
 		depth = strings.Count(p, "/") + 1
+		if hidden = nameProblem(p); hidden == nameNotUTF8 {
+			hidden = ""
+		}
+		if hidden == "" && typ&fs.ModeSymlink == 0 {
+			// Links are resolved by Stat and Open, through os.Root.
+			hidden = typeProblem(typ)
+		}
+		if hidden != "" {
+			f.skipped = append(f.skipped, skippedEntry{name: p, reason: hidden})
+		}
 	}
 	f.byPath[p] = len(f.entries)
-	f.entries = append(f.entries, listedEntry{path: p, mode: typ, depth: depth})
-	return isDir && utf8.ValidString(p)
+	f.entries = append(f.entries, listedEntry{path: p, mode: typ, depth: depth, hidden: hidden})
+	return isDir && hidden == "" && utf8.ValidString(p)
 }
 
 // walk lists the directory p, opened as h, and what is below it, in the
@@ -172,7 +192,7 @@ func (h rootHandle) sub(name string) (dirHandle, error) {
 	return rootHandle{r: r, owned: true}, nil
 }
 
-func (h rootHandle) open(name string) (fs.File, error) { return h.r.Open(name) }
+func (h rootHandle) open(name string) (fs.File, error) { return openFile(h.r, name) }
 
 func (h rootHandle) close() {
 	if h.owned {
@@ -225,7 +245,7 @@ func (f *listedFS) Glob(pattern string) ([]string, error) {
 	var matches []string
 	if depth < len(f.byDepth) {
 		for _, i := range f.byDepth[depth] {
-			if p := f.entries[i].path; matchPath(pattern, p) {
+			if p := f.entries[i].path; f.entries[i].hidden == "" && matchPath(pattern, p) {
 				matches = append(matches, p)
 			}
 		}
@@ -255,23 +275,28 @@ func (f *listedFS) index() {
 }
 
 // entry returns the listed entry of a name, if it is a plain file or
-// directory.
-func (f *listedFS) entry(op, name string) (listedEntry, bool) {
+// directory, or the error for a listed entry that is not package content.
+func (f *listedFS) entry(op, name string) (listedEntry, bool, error) {
 	rel, err := cleanName(op, name)
 	if err != nil {
-		return listedEntry{}, false
+		return listedEntry{}, false, nil
 	}
 	f.list()
 	i, ok := f.byPath[rel]
 	if !ok || f.rootErr != nil {
-		return listedEntry{}, false
+		return listedEntry{}, false, nil
 	}
 	e := f.entries[i]
-	return e, e.mode&fs.ModeSymlink == 0
+	if e.hidden != "" {
+		return e, false, notContent(op, rel, e.hidden)
+	}
+	return e, e.mode&fs.ModeSymlink == 0, nil
 }
 
 func (f *listedFS) Stat(name string) (fs.FileInfo, error) {
-	if e, ok := f.entry("stat", name); ok {
+	if e, ok, err := f.entry("stat", name); err != nil {
+		return nil, err
+	} else if ok {
 		return listedInfo{name: path.Base(e.path), mode: e.mode}, nil
 	}
 	if rel, ok := f.absent("stat", name); ok {
@@ -281,7 +306,11 @@ func (f *listedFS) Stat(name string) (fs.FileInfo, error) {
 }
 
 func (f *listedFS) Open(name string) (fs.File, error) {
-	if e, ok := f.entry("open", name); ok && e.mode.IsRegular() {
+	e, ok, err := f.entry("open", name)
+	if err != nil {
+		return nil, err
+	}
+	if ok && e.mode.IsRegular() {
 		if dir, ok := f.dirs[path.Dir(e.path)]; ok {
 			if file, err := dir.open(path.Base(e.path)); err == nil {
 				return file, nil
@@ -344,30 +373,3 @@ func (i listedInfo) Mode() fs.FileMode  { return i.mode }
 func (i listedInfo) ModTime() time.Time { return time.Time{} }
 func (i listedInfo) IsDir() bool        { return i.mode.IsDir() }
 func (i listedInfo) Sys() any           { return nil }
-
-// zipFiles lists the entries that are not directories and whose name ends
-// in ".zip", in walk order, and tells whether the listing is what
-// filepath.WalkDir would see of the tree: every folder read, none left
-// out for a non-UTF-8 name.
-func (f *listedFS) zipFiles() ([]string, bool) {
-	f.list()
-	if f.rootErr != nil || len(f.failed) > 0 {
-		return nil, false
-	}
-	var zips []string
-	for _, e := range f.entries {
-		if e.readErr != nil {
-			return nil, false
-		}
-		if e.mode.IsDir() {
-			if !utf8.ValidString(e.path) {
-				return nil, false
-			}
-			continue
-		}
-		if strings.HasSuffix(e.path, ".zip") {
-			zips = append(zips, e.path)
-		}
-	}
-	return zips, true
-}

@@ -139,12 +139,24 @@ func (h fdHandle) sub(name string) (dirHandle, error) {
 	return fdHandle{fd: fd, name: h.name + "/" + name, buf: h.buf}, nil
 }
 
+// open opens a regular file without blocking (see openContent): a file
+// swapped for a FIFO after the listing is refused, not waited on. The
+// fstat is the one Read needs anyway.
 func (h fdHandle) open(name string) (fs.File, error) {
-	fd, err := openat(h.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	fd, err := openat(h.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK)
 	if err != nil {
 		return nil, err
 	}
-	return &fdFile{fd: fd, name: name}, nil
+	f := &fdFile{fd: fd, name: name}
+	st, err := f.stat()
+	if err == nil && st.Mode&unix.S_IFMT != unix.S_IFREG {
+		err = notContent("open", name, "not a regular file")
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // fdFile is a file the loader reads: it is read whole with as few system

@@ -11,8 +11,6 @@ import (
 	"path"
 	"strings"
 	"time"
-
-	"go.uber.org/zap"
 )
 
 // maxZipEntrySize is the largest entry a zip package may declare. Entries
@@ -21,10 +19,20 @@ import (
 // an int64).
 const maxZipEntrySize = 256 << 20
 
+// maxInMemoryZip is the size up to which a zip package is read whole
+// into memory while it is loaded: loading reads every entry once
+// (zipContentProblem) and a few again, and one read of the file costs
+// less than three small reads per entry. Larger archives are read in
+// place.
+const maxInMemoryZip = 32 << 20
+
 // zipFS is the file system of a zip package, rooted at the directory that
 // holds manifest.yml (a zip may hold the package in a top folder).
 type zipFS struct {
-	file    *os.File
+	file *os.File
+	// data reads the archive: from memory when it was small enough to
+	// be read whole (see maxInMemoryZip), else from file.
+	data    io.ReaderAt
 	size    int64 // of the archive
 	root    string
 	modTime time.Time
@@ -51,7 +59,7 @@ type zipEntry struct {
 }
 
 func openZipFS(zipPath string) (*zipFS, error) {
-	f, err := os.Open(zipPath)
+	f, err := OpenRegular(zipPath)
 	if err != nil {
 		return nil, err
 	}
@@ -68,65 +76,71 @@ func newZipFS(f *os.File, zipPath string) (*zipFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	zr, err := zip.NewReader(f, info.Size())
+	var data io.ReaderAt = f
+	if info.Size() <= maxInMemoryZip {
+		b := make([]byte, info.Size())
+		if _, err := f.ReadAt(b, 0); err != nil {
+			return nil, err
+		}
+		data = bytes.NewReader(b)
+	}
+	zr, err := zip.NewReader(data, info.Size())
 	if err != nil {
 		return nil, err
 	}
 	z := &zipFS{
 		file:    f,
+		data:    data,
 		size:    info.Size(),
 		modTime: info.ModTime(),
 		byName:  map[string]*zip.File{},
 		dirs:    map[string]bool{},
 	}
+	var named []zipEntry
+	seen := map[string]bool{}
 	for _, zf := range zr.File {
-		clean, ok := safeZipName(zf.Name)
-		if !ok {
-			z.skip(zf, "unsafe entry name")
-			continue
+		clean, reason := safeZipName(zf.Name)
+		if reason == "" {
+			reason = zipSizeProblem(zf, info.Size())
 		}
-		if reason := zipSizeProblem(zf, info.Size()); reason != "" {
+		if reason == "" && seen[clean] {
+			reason = "duplicate entry name, the first entry is used"
+		}
+		if reason != "" {
 			z.skip(zf, reason)
 			continue
 		}
-		if _, dup := z.byName[clean]; dup {
-			z.skip(zf, "duplicate entry name, the first entry is used")
-			continue
-		}
-		z.entries = append(z.entries, zipEntry{clean: clean, file: zf})
-		z.byName[clean] = zf
-		if strings.HasSuffix(zf.Name, "/") {
-			z.dirs[clean] = true
-		}
-		for d := path.Dir(clean); d != "."; d = path.Dir(d) {
-			z.dirs[d] = true
-		}
+		seen[clean] = true
+		named = append(named, zipEntry{clean: clean, file: zf})
 		if z.root == "" {
 			if dir, base := path.Split(clean); base == "manifest.yml" && dir != "" && !strings.Contains(strings.TrimSuffix(dir, "/"), "/") {
 				z.root = strings.TrimSuffix(dir, "/")
 			}
 		}
 	}
+	// Only the entries under the root can be served, so only those are
+	// read through, once, to check their declared sizes.
+	for _, e := range named {
+		if z.root != "" && strings.HasPrefix(e.clean, z.root+"/") && !strings.HasSuffix(e.file.Name, "/") {
+			if reason := zipContentProblem(e.file); reason != "" {
+				z.skip(e.file, reason)
+				continue
+			}
+		}
+		z.entries = append(z.entries, e)
+		z.byName[e.clean] = e.file
+		if strings.HasSuffix(e.file.Name, "/") {
+			z.dirs[e.clean] = true
+		}
+		// At most MaxPathDepth steps: nameProblem bounds the depth.
+		for d := path.Dir(e.clean); d != "."; d = path.Dir(d) {
+			z.dirs[d] = true
+		}
+	}
 	if z.root == "" {
 		return nil, fmt.Errorf("failed to determine root directory in package (path: %s)", zipPath)
 	}
 	return z, nil
-}
-
-// warnSkippedZipEntries logs the entries a zip package file system left
-// out, once per load (the server opens packages again for every file it
-// serves and says nothing).
-func warnSkippedZipEntries(fsys PackageFS, location string, logger *zap.Logger) {
-	z, ok := fsys.(*zipFS)
-	if !ok || logger == nil {
-		return
-	}
-	for _, s := range z.skipped {
-		logger.Warn("ignoring zip entry that cannot be served",
-			zap.String("file.path", location),
-			zap.String("zip.entry", s.name),
-			zap.String("reason", s.reason))
-	}
 }
 
 func (z *zipFS) skip(zf *zip.File, reason string) {
@@ -151,22 +165,40 @@ func zipSizeProblem(zf *zip.File, archiveSize int64) string {
 	return ""
 }
 
-// safeZipName cleans an entry name and rejects the ones that could point
-// outside the archive root when used as a path.
-func safeZipName(name string) (string, bool) {
-	if name == "" || strings.IndexByte(name, 0) >= 0 || strings.HasPrefix(name, "/") || strings.Contains(name, `\`) {
-		return "", false
-	}
-	for _, el := range strings.Split(name, "/") {
-		if el == ".." {
-			return "", false
-		}
+// safeZipName cleans an entry name and says why it cannot be package
+// content (nameProblem, the rule generated zips follow too), or "".
+func safeZipName(name string) (string, string) {
+	if reason := nameProblem(strings.TrimSuffix(name, "/")); reason != "" {
+		return "", reason
 	}
 	clean := path.Clean(name)
 	if clean == "." {
-		return "", false
+		return "", "unsafe entry name"
 	}
-	return clean, true
+	return clean, ""
+}
+
+// zipContentProblem reads an entry through once: archive/zip checks at
+// the end that the data had exactly the declared size and checksum. An
+// entry that lies would otherwise be answered with its declared
+// Content-Length and then cut. The reads are bounded by maxZipEntrySize
+// per entry, checked before.
+func zipContentProblem(zf *zip.File) string {
+	if zf.Flags&0x1 != 0 {
+		return "encrypted zip entries are not supported"
+	}
+	if zf.Method != zip.Store && zf.Method != zip.Deflate {
+		return fmt.Sprintf("unsupported compression method %d", zf.Method)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return err.Error()
+	}
+	defer rc.Close()
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return "data does not match the declared size and checksum: " + err.Error()
+	}
+	return ""
 }
 
 // lookup finds a package-relative name; rel is its cleaned form.
@@ -223,7 +255,7 @@ func (z *zipFS) content(zf *zip.File) (io.ReadSeeker, error) {
 			// A short read would break the Content-Length already sent.
 			return nil, errors.New("zip entry data goes past the end of the archive")
 		}
-		return io.NewSectionReader(z.file, off, int64(zf.CompressedSize64)), nil
+		return io.NewSectionReader(z.data, off, int64(zf.CompressedSize64)), nil
 	}
 	return newZipEntryReader(zf)
 }
@@ -263,6 +295,9 @@ type zipFile struct {
 	info fs.FileInfo
 	r    io.ReadSeeker
 	dir  bool
+	// archive is the zip file opened for this file alone (Files.Open),
+	// closed with it; nil when the zipFS holds the archive.
+	archive *os.File
 }
 
 func (f *zipFile) Stat() (fs.FileInfo, error) { return f.info, nil }
@@ -279,10 +314,16 @@ func (f *zipFile) Seek(offset int64, whence int) (int64, error) {
 }
 
 func (f *zipFile) Close() error {
+	var err error
 	if c, ok := f.r.(io.Closer); ok {
-		return c.Close()
+		err = c.Close()
 	}
-	return nil
+	if f.archive != nil {
+		if cerr := f.archive.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 // zipDirInfo describes a directory that only exists as a prefix of entry

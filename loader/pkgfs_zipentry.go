@@ -14,7 +14,7 @@ import (
 // (http.ServeContent only seeks backward to rewind after sniffing, and the
 // server keeps multi-range requests in ascending order).
 type zipEntryReader struct {
-	zf   *zip.File
+	open func() (io.ReadCloser, error) // a decompressor from the start
 	size int64
 	pos  int64 // where the next Read starts
 
@@ -28,7 +28,15 @@ func newZipEntryReader(zf *zip.File) (*zipEntryReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &zipEntryReader{zf: zf, size: int64(zf.UncompressedSize64), rc: rc}, nil
+	r := newEntryReader(int64(zf.UncompressedSize64), zf.Open)
+	r.rc = rc
+	return r, nil
+}
+
+// newEntryReader reads size bytes of decompressed data, from
+// decompressors open gives.
+func newEntryReader(size int64, open func() (io.ReadCloser, error)) *zipEntryReader {
+	return &zipEntryReader{open: open, size: size}
 }
 
 func (r *zipEntryReader) Read(p []byte) (int, error) {
@@ -64,7 +72,7 @@ func (r *zipEntryReader) reopen() error {
 		r.rc.Close()
 		r.rc = nil
 	}
-	rc, err := r.zf.Open()
+	rc, err := r.open()
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ func Compact(p *Package, in *Interner) (*Package, error) {
 			BasePath:         p.BasePath,
 			IsZip:            p.IsZip,
 			Resolver:         p.Resolver,
+			Files:            p.Files,
 			Doc:              doc,
 		},
 	}

@@ -30,6 +30,10 @@ type Runtime struct {
 	// it, so it holds it as an opaque value and stays free of HTTP. Nil for
 	// local packages.
 	Resolver any
+	// Files is the index of a local package's files taken at load (a
+	// *loader.Files), through which the server serves them; opaque here
+	// for the same reason. Nil for remote packages.
+	Files any
 
 	// Doc, when set, is the package's /package/{n}/{v}/ document, and the
 	// package itself only holds what filters and /search need (see

@@ -59,7 +59,11 @@ func (s *server) streamPackageZip(w http.ResponseWriter, r *http.Request, p *pac
 		// net/http discards a HEAD body anyway; do not build it.
 		return nil
 	}
-	if err := writePackageZip(w, p.BasePath, p.Name+"-"+p.Version); err != nil {
+	files, err := packageFiles(p)
+	if err == nil {
+		err = writePackageZip(w, files, p.Name+"-"+p.Version)
+	}
+	if err != nil {
 		s.reqLog(r).Warn("writing package artifact failed", zap.String("file.path", p.BasePath), zap.Error(err))
 		// The status is gone already. Aborting the connection keeps the
 		// chunked body from ending cleanly, so the client sees a failed

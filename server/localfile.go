@@ -4,8 +4,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"time"
+
+	"github.com/eprgo/package-registry/loader"
 )
 
 // serveLocalFile serves a file of the local disk (zip artifact, signature)
@@ -13,7 +14,8 @@ import (
 // already set the public cache headers, which the 500 keeps (upstream's
 // does).
 func serveLocalFile(w http.ResponseWriter, r *http.Request, path, ctype string) error {
-	f, err := os.Open(path)
+	// Never blocks, even on a FIFO put in the place of the file.
+	f, err := loader.OpenRegular(path)
 	if err != nil {
 		return internalError(err)
 	}

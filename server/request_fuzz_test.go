@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/eprgo/package-registry/indexer"
+	"github.com/eprgo/package-registry/loader"
 )
 
 // fuzzRouter serves copies of the test packages, loaded by the real
@@ -42,7 +43,9 @@ func fuzzRouter(f *testing.F) http.Handler {
 	must(os.Symlink("/", filepath.Join(dirs, "alpha", "1.0.0", "img", "rootfs")))
 	must(os.MkdirAll(zips, 0o755))
 	var buf bytes.Buffer
-	must(writePackageZip(&buf, "testdata/zipsrc/gamma-1.2.0", "gamma-1.2.0"))
+	gamma, err := loader.IndexFiles("testdata/zipsrc/gamma-1.2.0", false)
+	must(err)
+	must(writePackageZip(&buf, gamma, "gamma-1.2.0"))
 	must(os.WriteFile(filepath.Join(zips, "gamma-1.2.0.zip"), buf.Bytes(), 0o644))
 	must(os.WriteFile(filepath.Join(zips, "gamma-1.2.0.zip.sig"), []byte("sig"), 0o644))
 

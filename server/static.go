@@ -49,12 +49,11 @@ func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Packag
 	if !validFileName(name) {
 		return errResourceNotFound
 	}
-	pfs, err := loader.NewPackageFS(p.BasePath, p.IsZip)
+	files, err := packageFiles(p)
 	if err != nil {
 		return internalError(err)
 	}
-	defer pfs.Close()
-	f, err := pfs.Open(name)
+	f, err := files.Open(name)
 	if err != nil {
 		return fileError(err)
 	}
@@ -76,6 +75,15 @@ func servePackageFile(w http.ResponseWriter, r *http.Request, p *packages.Packag
 	}
 	serveContent(w, r, name, info.ModTime(), content, ctype)
 	return nil
+}
+
+// packageFiles is the file index the loader took of a local package; a
+// package built without the loader (tests, tools) is indexed on the spot.
+func packageFiles(p *packages.Package) (*loader.Files, error) {
+	if files := loader.FilesOf(p); files != nil {
+		return files, nil
+	}
+	return loader.IndexFiles(p.BasePath, p.IsZip)
 }
 
 // validFileName rejects names that cannot denote a file inside the package

@@ -4,47 +4,25 @@ import (
 	"archive/zip"
 	"io"
 	"io/fs"
-	"os"
-	"unicode/utf8"
+
+	"github.com/eprgo/package-registry/loader"
 )
 
-// writePackageZip writes the package directory root as a zip archive:
-// deflated entries named prefix/<relative path>, one per file and per
+// writePackageZip writes a directory package as a zip archive: deflated
+// entries named prefix/<relative path>, one per file and per
 // sub-directory (directories end in "/"), in lexical walk order, with the
 // files' times and modes; no entry for the root itself. That is the layout
 // of upstream's archives, which tools unpacking them rely on.
 //
-// Files are read through os.Root, as static files are: a symbolic link to
-// a file of the package is archived as that file, one leading out of the
-// package (or to a directory) is left out, and so are names that are not
-// UTF-8.
-func writePackageZip(w io.Writer, root, prefix string) error {
-	pkg, err := os.OpenRoot(root)
-	if err != nil {
-		return err
-	}
-	defer pkg.Close()
+// The entries are those of the package's file index (loader.Files), taken
+// at load: the names that the reading side of zips accepts (no
+// backslashes, nothing over the depth and length limits, UTF-8), regular
+// files and folders only, and symbolic links only when they lead to a
+// regular file inside the package, archived as that file. The cost is that
+// of the bytes written.
+func writePackageZip(w io.Writer, files *loader.Files, prefix string) error {
 	zw := zip.NewWriter(w)
-	err = fs.WalkDir(pkg.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if name == "." {
-			return nil
-		}
-		if !utf8.ValidString(name) {
-			// io/fs cannot read such a folder, and the loader leaves
-			// such names out of the assets: leave them out here too,
-			// rather than failing every download of the package.
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		info, ok, err := archivedInfo(pkg, name, d)
-		if err != nil || !ok {
-			return err
-		}
+	err := files.Each(func(name string, info fs.FileInfo, content io.Reader) error {
 		hdr, err := zip.FileInfoHeader(info)
 		if err != nil {
 			return err
@@ -60,38 +38,11 @@ func writePackageZip(w io.Writer, root, prefix string) error {
 		if err != nil {
 			return err
 		}
-		return copyFile(entry, pkg, name)
+		_, err = io.Copy(entry, content)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return zw.Close()
-}
-
-// archivedInfo says whether an entry of the walk goes into the archive and
-// with which file information: directories and regular files do, links do
-// when they lead to a regular file inside the package, nothing else does.
-func archivedInfo(pkg *os.Root, name string, d fs.DirEntry) (fs.FileInfo, bool, error) {
-	switch {
-	case d.IsDir() || d.Type().IsRegular():
-		info, err := d.Info()
-		return info, err == nil, err
-	case d.Type()&fs.ModeSymlink != 0:
-		info, err := pkg.Stat(name)
-		if err != nil || !info.Mode().IsRegular() {
-			return nil, false, nil
-		}
-		return info, true, nil
-	}
-	return nil, false, nil
-}
-
-func copyFile(w io.Writer, pkg *os.Root, name string) error {
-	f, err := pkg.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
 }
