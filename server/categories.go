@@ -16,7 +16,7 @@ func (s *server) categories(w http.ResponseWriter, r *http.Request) error {
 		endpoint: "categories",
 		maxAge:   s.opts.CacheTimeCategories,
 		sqlCache: s.opts.CategoriesCache,
-	}, func(q url.Values) (string, func() ([]byte, bool, error), error) {
+	}, func(q url.Values) (string, computeAnswer, error) {
 		filter, includePolicyTemplates, err := packages.ParseCategoriesQuery(q, s.opts.AllowUnknownQueryParameters)
 		if err != nil {
 			return "", nil, err
@@ -25,7 +25,7 @@ func (s *server) categories(w http.ResponseWriter, r *http.Request) error {
 		if includePolicyTemplates {
 			key = "templates\x00" + key
 		}
-		return key, func() ([]byte, bool, error) {
+		return key, func(r *http.Request) ([]byte, bool, error) {
 			body, err := s.categoriesBody(r, filter, includePolicyTemplates)
 			return body, true, err
 		}, nil

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -18,12 +20,15 @@ type queryAnswer struct {
 }
 
 // parseQuery reads a query (an error is a 400): key is the canonical form
-// of what it asks, compute makes the answer and tells whether the SQL
-// cache may keep it; its errors are written as they are. It is a separate
+// of what it asks, compute makes the answer for a request and tells
+// whether the SQL cache may keep it; its errors are written as they are. It is a separate
 // argument of serveQuery, not a field of queryAnswer, so that the closure
 // stays on the stack (the endpoint name is kept by the cache, which makes
 // the whole queryAnswer escape).
-type parseQuery func(q url.Values) (key string, compute func() (body []byte, keepInSQLCache bool, err error), err error)
+type parseQuery func(q url.Values) (key string, compute computeAnswer, err error)
+
+// computeAnswer makes an answer for r.
+type computeAnswer func(r *http.Request) (body []byte, keepInSQLCache bool, err error)
 
 // serveQuery answers from the SQL indexer's cache, then from the answers
 // of the current index generation (by raw query, then by canonical key),
@@ -58,18 +63,55 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, a queryAnswe
 			return nil
 		}
 	}
-	body, keep, err := compute()
+	var body []byte
+	var keep bool
+	if cacheable {
+		body, keep, err = s.computeOnce(r, gen, answerKey, compute)
+	} else {
+		body, keep, err = compute(r)
+	}
 	if err != nil {
 		return err
-	}
-	if cacheable {
-		s.answers.add(gen, answerKey, body)
 	}
 	if keep && a.sqlCache != nil {
 		a.sqlCache.Add(sqlKey, body)
 	}
 	s.writeJSON(w, a.maxAge, body)
 	return nil
+}
+
+// computeOnce computes the answer of answerKey at generation gen and keeps
+// it in the answer cache, once for all the requests that miss it
+// meanwhile. An index swap empties the cache, and every Fleet polling the
+// registry then asks again at about the same time: without this each of
+// them would render the same answer (up to megabytes for all=true) at
+// once, so that memory grew with the number of clients instead of the
+// number of answers.
+func (s *server) computeOnce(r *http.Request, gen uint64, answerKey string, compute computeAnswer) ([]byte, bool, error) {
+	type answer struct {
+		body []byte
+		keep bool
+	}
+	v, err, _ := s.flights.Do(strconv.FormatUint(gen, 10)+"\x00"+answerKey, func() (any, error) {
+		// A flight that ended just before this one started has left
+		// its answer in the cache.
+		if body, ok := s.answers.get(gen, answerKey); ok {
+			return answer{body: body}, nil
+		}
+		// The answer serves every request waiting for it: the first
+		// client going away must not cancel it.
+		body, keep, err := compute(r.WithContext(context.WithoutCancel(r.Context())))
+		if err != nil {
+			return nil, err
+		}
+		s.answers.add(gen, answerKey, body)
+		return answer{body, keep}, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	a := v.(answer)
+	return a.body, a.keep, nil
 }
 
 // sqlCacheKey is the request URL as received, not normalised (path, "?",

@@ -15,12 +15,12 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 		endpoint: "search",
 		maxAge:   s.opts.CacheTimeSearch,
 		sqlCache: s.opts.SearchCache,
-	}, func(q url.Values) (string, func() ([]byte, bool, error), error) {
+	}, func(q url.Values) (string, computeAnswer, error) {
 		filter, err := packages.ParseSearchQuery(q, s.opts.AllowUnknownQueryParameters)
 		if err != nil {
 			return "", nil, err
 		}
-		return filter.CanonicalKey(), func() ([]byte, bool, error) {
+		return filter.CanonicalKey(), func(r *http.Request) ([]byte, bool, error) {
 			body, err := s.searchBody(r, filter)
 			// A lookup of one package's newest version is not kept
 			// by the SQL cache, as upstream's cache skips it: Kibana

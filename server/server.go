@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/eprgo/package-registry/apmlite"
 	"github.com/eprgo/package-registry/indexer"
@@ -116,6 +117,9 @@ type server struct {
 	log       *zap.Logger
 	indexBody []byte
 	caches
+	// flights computes each missing answer once per generation for all the
+	// requests that ask for it meanwhile (see serveQuery).
+	flights singleflight.Group
 	// cacheControl holds the Cache-Control values of the cache times.
 	cacheControl map[time.Duration][]string
 }

@@ -106,6 +106,13 @@ func report(w io.Writer, d reportData) bool {
 		backToStart("goroutines", d.before.goroutines, d.peak.goroutines, d.after.goroutines, d.opts.slack.goroutines),
 	}
 
+	// The series behind the memory verdict, so that a miss shows whether
+	// memory climbs (a leak) or swings (collections, reloads).
+	fmt.Fprint(&b, "\nresident memory, MiB, every 5 s of the load:")
+	for i := 0; i < len(d.rss); i += 5 {
+		fmt.Fprintf(&b, " %.0f", float64(d.rss[i])/1024)
+	}
+	fmt.Fprintln(&b)
 	fmt.Fprintf(&b, "\nLoad, faults and reload: %d stable versions of %d packages (+ 2 churning), %d keep-alive connections for %s, a change every %s, one request in %d hostile\n\n",
 		d.versions, d.packages, d.opts.conns, d.opts.duration, d.opts.changeEvery, hostileEvery)
 	met := true
