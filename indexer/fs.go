@@ -154,15 +154,19 @@ func (i *FileSystemIndexer) rescan(ctx context.Context, fingerprints bool) error
 	} else {
 		pkgs, loaded, err = i.load(ctx, fingerprints)
 	}
+	first := !i.initDone
 	i.initDone = true
 	if err != nil {
 		return err
 	}
 	i.current.Store(newSnapshot(i.generations.Add(1), pkgs, loaded))
-	if len(pkgs) > 0 {
-		// A load allocates several times the index it builds; give that
-		// back now rather than when the scavenger gets to it, so the
-		// resident size is the index's.
+	if first && len(pkgs) > 0 {
+		// The first load allocates several times the index it builds;
+		// give that back now rather than when the scavenger gets to it,
+		// so the resident size is the index's. Not on rescans: those
+		// reuse the unchanged packages and allocate little, and a forced
+		// collection per change of a busy folder would cost CPU and make
+		// resident memory swing with every change.
 		debug.FreeOSMemory()
 	}
 	return nil
