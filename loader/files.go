@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/eprgo/package-registry/packages"
 )
@@ -31,19 +33,28 @@ type Files struct {
 	// only) are by entry number.
 	index nameIndex
 	dirs  []bool
-	zips  []*zipRef
+	zips  []zipRef
 	// archive is the zip file as it was when indexed: the offsets are
 	// only valid for that file.
 	archive fs.FileInfo
 }
 
 // zipRef is where a zip entry's data lies and what it declares, checked
-// at load.
+// at load. It is kept by value and holds no pointer: a zip package keeps
+// one per entry for as long as it is served, so nothing of the archive's
+// central directory (header copies, name strings) may stay alive with it.
 type zipRef struct {
-	info     fs.FileInfo
 	offset   int64 // of the data in the archive
 	csize    int64
+	size     int64
+	mtime    int64 // Unix nanoseconds
+	mode     fs.FileMode
 	deflated bool
+}
+
+// info describes the entry named name.
+func (z *zipRef) info(name string) fs.FileInfo {
+	return zipEntryInfo{name: path.Base(name), size: z.size, mode: z.mode, modTime: time.Unix(0, z.mtime)}
 }
 
 // FilesOf returns the file index of a local package loaded by Load, or nil.
@@ -75,14 +86,13 @@ func filesOf(fsys PackageFS, basePath string) *Files {
 	case *listedFS:
 		fsys.indexInto(&b)
 	case *zipFS:
-		f.isZip = true
+		f.isZip, b.isZip = true, true
 		f.archive, _ = fsys.file.Stat()
 		fsys.indexInto(&b)
 	}
-	f.index, f.dirs = newNameIndex(b.names), b.dirs
-	if f.isZip {
-		f.zips = b.zips
-	}
+	// Copies of exact size: the builder's slices grew by doubling, and the
+	// index lives as long as the package is served.
+	f.index, f.dirs, f.zips = newNameIndex(b.names), slices.Clone(b.dirs), slices.Clone(b.zips)
 	return f
 }
 
@@ -128,15 +138,14 @@ func (z *zipFS) indexInto(f *filesBuilder) {
 		if err != nil {
 			continue
 		}
-		// A copy of the header without its extra fields, so the index
-		// does not keep the whole archive reader alive.
-		h := e.file.FileHeader
-		h.Extra, h.Comment = nil, ""
+		info := e.file.FileInfo()
 		f.add(rel, false, &zipRef{
-			info:     h.FileInfo(),
 			offset:   off,
-			csize:    int64(h.CompressedSize64),
-			deflated: h.Method == zip.Deflate,
+			csize:    int64(e.file.CompressedSize64),
+			size:     info.Size(),
+			mtime:    info.ModTime().UnixNano(),
+			mode:     info.Mode(),
+			deflated: e.file.Method == zip.Deflate,
 		})
 	}
 }
@@ -189,14 +198,14 @@ func (f *Files) open(name string, reindex bool) (fs.File, error) {
 		}
 		return fresh.open(name, false)
 	}
-	z := f.zips[i]
+	z := &f.zips[i]
 	var r io.ReadSeeker = io.NewSectionReader(a, z.offset, z.csize)
 	if z.deflated {
-		r = newEntryReader(z.info.Size(), func() (io.ReadCloser, error) {
+		r = newEntryReader(z.size, func() (io.ReadCloser, error) {
 			return flate.NewReader(io.NewSectionReader(a, z.offset, z.csize)), nil
 		})
 	}
-	return &zipFile{info: z.info, r: r, archive: a}, nil
+	return &zipFile{info: z.info(rel), r: r, archive: a}, nil
 }
 
 // sameFile tells whether two file informations are of the same file in

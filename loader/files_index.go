@@ -72,10 +72,13 @@ func (x *nameIndex) lookup(name string) (int, bool) {
 }
 
 // filesBuilder collects the entries of a Files, dropping repeated names.
+// For a zip package (isZip) it keeps a zipRef per entry, by entry number;
+// folders get an empty one.
 type filesBuilder struct {
+	isZip bool
 	names []string
 	dirs  []bool
-	zips  []*zipRef
+	zips  []zipRef
 	seen  map[string]struct{}
 }
 
@@ -89,5 +92,11 @@ func (b *filesBuilder) add(name string, dir bool, z *zipRef) {
 	b.seen[name] = struct{}{}
 	b.names = append(b.names, name)
 	b.dirs = append(b.dirs, dir)
-	b.zips = append(b.zips, z)
+	if b.isZip {
+		var ref zipRef
+		if z != nil {
+			ref = *z
+		}
+		b.zips = append(b.zips, ref)
+	}
 }

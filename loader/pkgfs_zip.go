@@ -339,3 +339,18 @@ func (i zipDirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
 func (i zipDirInfo) ModTime() time.Time { return i.modTime }
 func (i zipDirInfo) IsDir() bool        { return true }
 func (i zipDirInfo) Sys() any           { return nil }
+
+// zipEntryInfo describes a file of a zip package from its file index.
+type zipEntryInfo struct {
+	name    string
+	size    int64
+	mode    fs.FileMode
+	modTime time.Time
+}
+
+func (i zipEntryInfo) Name() string       { return i.name }
+func (i zipEntryInfo) Size() int64        { return i.size }
+func (i zipEntryInfo) Mode() fs.FileMode  { return i.mode }
+func (i zipEntryInfo) ModTime() time.Time { return i.modTime }
+func (i zipEntryInfo) IsDir() bool        { return i.mode.IsDir() }
+func (i zipEntryInfo) Sys() any           { return nil }
