@@ -77,11 +77,16 @@ func unservableLink(err error) bool {
 }
 
 func warnSkippedFile(logger *zap.Logger, p *packages.Package, name, reason string) {
+	warnNotServed(logger, p, path.Join(p.BasePath, name), reason)
+}
+
+// warnNotServed logs that the file at filePath, of package p, is left out.
+func warnNotServed(logger *zap.Logger, p *packages.Package, filePath, reason string) {
 	if logger == nil {
 		return
 	}
 	logger.Warn("ignoring package file that cannot be served",
-		zap.String("file.path", path.Join(p.BasePath, name)),
+		zap.String("file.path", filePath),
 		zap.String("package", p.Name),
 		zap.String("version", p.Version),
 		zap.String("reason", reason))

@@ -77,3 +77,53 @@ func TestFolderEntriesThatAreNotContent(t *testing.T) {
 		})
 	}
 }
+
+// A signature that is not a regular file is left out like any such package
+// file: the package is published without signature_path, so nothing will
+// ever open it, and the load does not block on it. A regular one is kept.
+func TestSignatureThatIsNotAFile(t *testing.T) {
+	cases := []struct {
+		name   string
+		make   func(t *testing.T, sig string)
+		reason string // "" when the signature is kept
+	}{
+		{"regular file", func(t *testing.T, sig string) {
+			if err := os.WriteFile(sig, []byte("signature"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, ""},
+		{"FIFO", func(t *testing.T, sig string) {
+			if err := syscall.Mkfifo(sig, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "not a regular file (named pipe)"},
+		{"folder", func(t *testing.T, sig string) {
+			if err := os.Mkdir(sig, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, "not a regular file (directory)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writePackageDir(t, "1.0.0", minimalFiles())
+			sig := filepath.Clean(dir) + ".sig"
+			c.make(t, sig)
+			logger, logs := observedLogger()
+			p, err := Load(dir, Options{Logger: logger})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.reason == "" {
+				if p.SignaturePath == "" {
+					t.Error("a regular signature file was not published")
+				}
+				return
+			}
+			if p.SignaturePath != "" {
+				t.Errorf("signature_path = %q for a signature that is not a file", p.SignaturePath)
+			}
+			requireWarning(t, logs, "ignoring package file that cannot be served",
+				"file.path="+sig, "reason="+c.reason)
+		})
+	}
+}

@@ -235,13 +235,26 @@ func (l *packageLoad) setReadme(p *packages.Package) error {
 
 // setSignature looks for "<location>.sig" on local disk. The
 // published path is built from name and version, not from the file name.
+//
+// A signature that is not a regular file (a FIFO, a device, a folder) is
+// left out with a warning, as any such package file: serving it could
+// block or never end, so the package is published without signature.
 func (l *packageLoad) setSignature(p *packages.Package) error {
-	_, err := os.Stat(filepath.Clean(l.location) + ".sig")
+	sig := filepath.Clean(l.location) + ".sig"
+	info, err := os.Stat(sig)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("can't process the package signature: can't stat signature file: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		reason := typeProblem(info.Mode())
+		if reason == "" {
+			reason = "not a regular file (directory)"
+		}
+		warnNotServed(l.opts.Logger, p, sig, reason)
+		return nil
 	}
 	p.SignaturePath = fmt.Sprintf("/epr/%s/%s-%s.zip.sig", p.Name, p.Name, p.Version)
 	return nil
