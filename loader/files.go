@@ -29,10 +29,9 @@ type Files struct {
 	isZip bool
 	// index holds the files and folders in walk order (directory
 	// packages, as fs.WalkDir) or archive order (zips), relative to the
-	// package root; the root itself is ".". dirs and zips (zip packages
-	// only) are by entry number.
+	// package root; the root itself is ".". zips (zip packages only) are
+	// by entry number.
 	index nameIndex
-	dirs  []bool
 	zips  []zipRef
 	// archive is the zip file as it was when indexed: the offsets are
 	// only valid for that file.
@@ -92,7 +91,7 @@ func filesOf(fsys PackageFS, basePath string) *Files {
 	}
 	// Copies of exact size: the builder's slices grew by doubling, and the
 	// index lives as long as the package is served.
-	f.index, f.dirs, f.zips = newNameIndex(b.names), slices.Clone(b.dirs), slices.Clone(b.zips)
+	f.index, f.zips = newNameIndex(b.names, b.dirs), slices.Clone(b.zips)
 	return f
 }
 
@@ -177,7 +176,7 @@ func (f *Files) open(name string, reindex bool) (fs.File, error) {
 		defer root.Close()
 		return openFile(root, rel)
 	}
-	if f.dirs[i] {
+	if f.index.dir(i) {
 		info := zipDirInfo{name: path.Base(rel), modTime: f.archive.ModTime()}
 		return &zipFile{info: info, r: bytes.NewReader(nil), dir: true}, nil
 	}
@@ -229,7 +228,7 @@ func (f *Files) Each(fn func(name string, info fs.FileInfo, content io.Reader) e
 		if name == "." || f.isZip {
 			continue
 		}
-		if f.dirs[i] {
+		if f.index.dir(i) {
 			if info, err := root.Lstat(name); err == nil && info.IsDir() {
 				if err := fn(name, info, nil); err != nil {
 					return err
