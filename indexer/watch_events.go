@@ -12,6 +12,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"go.uber.org/zap"
+
+	"github.com/eprgo/package-registry/loader"
 )
 
 // relevantOps are the changes that can alter an index; a chmod alone
@@ -138,13 +140,22 @@ func (w *Watcher) handleEvent(ev fsnotify.Event) {
 	}
 }
 
-// addTree watches dir and every folder below it. It gives up at the first
-// folder it cannot watch (usually the inotify watch limit, which would fail
-// for every folder after it) and says so once.
+// maxWatchDepth is how many folders below a package path are watched: a
+// package is <name>/<version>/ and serves nothing deeper than
+// loader.MaxPathDepth levels inside it, so deeper folders would only use
+// up inotify watches (a hostile tree 3,000 levels deep took 3,000 of them,
+// and the watch limit is per user, for every process).
+const maxWatchDepth = 2 + loader.MaxPathDepth
+
+// addTree watches dir and every folder below it, down to maxWatchDepth
+// below its package path. It gives up at the first folder it cannot watch
+// (usually the inotify watch limit, which would fail for every folder
+// after it) and says so once.
 func (w *Watcher) addTree(dir string) {
 	if w.fsw == nil {
 		return
 	}
+	root := w.rootOf(dir)
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path != dir && errors.Is(err, fs.ErrNotExist) {
@@ -154,6 +165,9 @@ func (w *Watcher) addTree(dir string) {
 		}
 		if !d.IsDir() {
 			return nil
+		}
+		if root != "" && depthBelow(root, path) > maxWatchDepth {
+			return filepath.SkipDir
 		}
 		w.mu.Lock()
 		_, watched := w.dirs[path]
@@ -173,6 +187,27 @@ func (w *Watcher) addTree(dir string) {
 	if errors.As(err, &we) {
 		w.logger.Error("failed to watch path", zap.String("path", we.path), zap.Error(we.err))
 	}
+}
+
+// rootOf is the package path that holds path (the longest that does), or
+// "" when none does.
+func (w *Watcher) rootOf(path string) string {
+	best := ""
+	for _, r := range w.roots() {
+		if len(r) > len(best) && (path == r || strings.HasPrefix(path, r+string(filepath.Separator))) {
+			best = r
+		}
+	}
+	return best
+}
+
+// depthBelow counts the path elements of path below root.
+func depthBelow(root, path string) int {
+	rel, err := filepath.Rel(root, path)
+	if err != nil || rel == "." {
+		return 0
+	}
+	return strings.Count(rel, string(filepath.Separator)) + 1
 }
 
 type watchError struct {
