@@ -30,6 +30,11 @@ func run(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, std
 	// Until the structured logger exists, failures go through a standard
 	// library logger ("YYYY/MM/DD HH:MM:SS " prefix), like upstream.
 	stdlog := log.New(stderr, "", log.LstdFlags)
+	if len(args) > 1 {
+		if cmd := subcommand(args[1]); cmd != nil {
+			return cmd(ctx, args[2:], lookupEnv, stdout, stderr)
+		}
+	}
 	cfg, err := config.Load(args, lookupEnv, stderr)
 	if err != nil {
 		// -help (0) and command-line errors (2) have printed the usage
@@ -55,4 +60,18 @@ func run(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, std
 		return 1
 	}
 	return 0
+}
+
+// command is a subcommand's whole run: its own flags (args after its name),
+// the environment through lookupEnv, and its exit status.
+type command func(ctx context.Context, args []string, lookupEnv config.LookupEnvFunc, stdout, stderr io.Writer) int
+
+// subcommand returns the command the first argument names, or nil. Only the
+// first argument can name one: upstream stops parsing flags at the first
+// non-flag argument and ignores the rest, so "-dry-run extra" keeps running
+// the registry; a first argument that names no command does too.
+func subcommand(name string) command {
+	switch name {
+	}
+	return nil
 }
